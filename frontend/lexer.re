@@ -89,7 +89,7 @@ Token Lexer::next() {
       $                  { cursor = limit; return tok(Tok::END); }
       [ \t\r]+           { continue; }
       "\n"               { ++line_; line_start_ = static_cast<std::size_t>(cursor - base); continue; }
-      "#" [^\n\x00]*     { continue; }
+      "#" [^\n]*        { continue; }
       number             { Token t = tok(Tok::NUMBER); t.number = convert_number(start, cursor); return t; }
       ident              { return tok(Tok::IDENT); }
       "+"  { return tok(Tok::PLUS); }     "-"  { return tok(Tok::MINUS); }
