@@ -16,6 +16,7 @@
 #include "frontend/diagnostic.hpp"
 #include "frontend/format.hpp"
 #include "frontend/lexer.hpp"
+#include "cli/repl.hpp"
 #include "cli/session.hpp"
 
 namespace exprjit::cli {
@@ -125,10 +126,7 @@ int run(const Options& o) {
     name = "<stdin>";
     in = &std::cin;
   } else {
-    std::fprintf(stderr,
-                 "error: no expression given; pass EXPR or -f FILE, or pipe lines into stdin\n"
-                 "Run 'exprjit --help' for usage.\n");
-    return 2;
+    return run_repl(o);  // a terminal and nothing to evaluate: interactive
   }
   Session session(o, engine, name);
   return session.run(*in);

@@ -28,7 +28,7 @@ Backend& Engine::get(const std::string& name) {
 
 std::vector<std::unique_ptr<Compiled>> Engine::compile_many(std::span<const Expr* const> exprs, std::size_t nslots) {
   if (exprs.empty()) return {};
-  return get(o_.backend).compile_many(exprs, nslots);
+  return get(backend_).compile_many(exprs, nslots);
 }
 
 std::string Engine::emit(Emit what, const Expr& e, std::size_t nslots) {

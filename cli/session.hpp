@@ -15,17 +15,21 @@ namespace exprjit::cli {
 
 class Engine {
  public:
-  explicit Engine(const Options& o) : o_(o) {}
-  std::string_view backend_name() const { return o_.backend; }
-  bool batches_lines() const { return o_.backend == "jit"; }  // one build for many lines
+  explicit Engine(const Options& o) : o_(o), backend_(o.backend) {}
+  const std::string& backend_name() const { return backend_; }
+  void set_backend(std::string name) { backend_ = std::move(name); }
+  bool batches_lines() const { return backend_ == "jit"; }  // one build for many lines
 
+  // Compiles with the current backend.
   std::vector<std::unique_ptr<Compiled>> compile_many(std::span<const Expr* const> exprs, std::size_t nslots);
   // --emit=bytecode uses the vm backend, --emit=go the jit backend, whatever --backend is.
   std::string emit(Emit what, const Expr& e, std::size_t nslots);
+  // A backend by name, created on first use; throws when the build has none of that name.
+  Backend& get(const std::string& name);
 
  private:
-  Backend& get(const std::string& name);
   const Options& o_;
+  std::string backend_;
   std::map<std::string, std::unique_ptr<Backend>> made_;
 };
 

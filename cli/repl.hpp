@@ -1,0 +1,11 @@
+// repl.hpp — the interactive workbench started by `exprjit` on a terminal.
+#pragma once
+#include "cli/options.hpp"
+
+namespace exprjit::cli {
+
+// Reads lines from the terminal with libedit (editing, history, completion) until Ctrl-D
+// or :quit; returns the exit status (0).
+int run_repl(const Options& o);
+
+}  // namespace exprjit::cli

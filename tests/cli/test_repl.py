@@ -1,0 +1,143 @@
+#!/usr/bin/env python3
+"""The REPL driven through a real pseudo-terminal: prompt, evaluation, assignment and reuse,
+error with caret then recovery, :backend, :emit, :compare, completion, history file,
+Ctrl-C and Ctrl-D.
+
+Usage: test_repl.py PATH/TO/exprjit
+"""
+import os
+import pty
+import select
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+
+EXE = None
+PROMPT = "exprjit> "
+
+
+class Terminal:
+    """exprjit on the child side of a pty."""
+
+    def __init__(self, state_home, *args):
+        env = dict(os.environ, XDG_STATE_HOME=state_home, TERM="xterm")
+        env.pop("EXPRJIT_BACKEND", None)
+        self.pid, self.fd = pty.fork()
+        if self.pid == 0:
+            os.execve(EXE, [EXE, *args], env)
+        self.banner = self.until(PROMPT)
+
+    def until(self, pattern, timeout=60):
+        buf = b""
+        end = time.time() + timeout
+        while time.time() < end:
+            r, _, _ = select.select([self.fd], [], [], 0.1)
+            if not r:
+                continue
+            try:
+                data = os.read(self.fd, 4096)
+            except OSError:  # the child closed the terminal
+                break
+            if not data:
+                break
+            buf += data
+            if pattern.encode() in buf:
+                return buf.decode("utf-8", "replace").replace("\r\n", "\n")
+        raise AssertionError(f"timed out waiting for {pattern!r}; got {buf!r}")
+
+    def send(self, text):
+        """Types text and Enter; returns what the REPL printed before the next prompt."""
+        os.write(self.fd, text.encode() + b"\r")
+        out = self.until(PROMPT)
+        # drop the echoed input line and the prompt
+        out = out[: -len(PROMPT)]
+        first_nl = out.find("\n")
+        return out[first_nl + 1:]
+
+    def exit_status(self):
+        _, status = os.waitpid(self.pid, 0)
+        return os.waitstatus_to_exitcode(status)
+
+
+class Repl(unittest.TestCase):
+    def setUp(self):
+        self.state = tempfile.mkdtemp()
+        self.t = Terminal(self.state)
+
+    def tearDown(self):
+        try:
+            os.kill(self.t.pid, 9)
+            os.waitpid(self.t.pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        shutil.rmtree(self.state, ignore_errors=True)
+
+    def test_session(self):
+        t = self.t
+        self.assertIn(":help", t.banner)
+        self.assertEqual(t.send("x = 1.5"), "1.5\n")
+        self.assertEqual(t.send("sin(x)^2 + cos(x)^2"), "1\n")
+        self.assertEqual(t.send("y = x * 2; y + 1"), "4\n")
+        self.assertEqual(t.send("_ * 10"), "40\n")  # _ is the last result
+        # an error shows a caret under the column, and the session goes on
+        self.assertEqual(t.send("x + q"), "<repl>:5:5: error: unknown variable 'q'\nx + q\n    ^\n")
+        self.assertEqual(t.send("x"), "1.5\n")
+        self.assertEqual(t.send(":vars"), "x = 1.5\n_ = 1.5\ny = 3\n")  # in order of definition
+
+    def test_meta_commands(self):
+        t = self.t
+        self.assertIn(":compare", t.send(":help"))
+        self.assertIn("backend", t.send(":backend"))
+        self.assertEqual(t.send(":backend tree"), "")
+        self.assertIn("valid backends", t.send(":backend nope"))
+        self.assertEqual(t.send(":emit tokens 1+x"), "NUMBER 1\nPLUS\nIDENT x\nEND\n")
+        self.assertEqual(t.send(":emit ast -a^2"),
+                         "Unary neg @1:1\n  Binary ^ @1:2\n    Name a @1:2\n    Number 2 @1:4\n")
+        self.assertEqual(t.send(":parser lalr"), "")
+        self.assertEqual(t.send("-2^2"), "-4\n")
+        self.assertIn("error", t.send(":parser yacc"))
+        self.assertIn("unknown command", t.send(":frobnicate"))
+        t.send("x = 1.5")
+        cmp = t.send(":compare 2*x+1 < 4 ? 1 : sqrt(x)")
+        self.assertIn("backend", cmp)
+        self.assertIn("tree", cmp)
+        self.assertIn("1.224744871391589", cmp)
+        self.assertNotIn("DIFFERS", cmp)
+        timing = t.send(":time sin(x)")
+        for phase in ("lex", "parse", "check", "compile", "eval"):
+            self.assertIn(phase, timing)
+        self.assertEqual(t.send(":reset"), "(variables cleared)\n")
+        self.assertIn("unknown variable 'x'", t.send("x"))
+
+    def test_completion(self):
+        # "sqr" completes to the only match "sqrt"; the line then evaluates as sqrt(4)
+        os.write(self.t.fd, b"sqr\t")
+        time.sleep(0.3)
+        os.write(self.t.fd, b"(4)\r")
+        out = self.t.until(PROMPT)
+        self.assertIn("\n2\n", out)
+
+    def test_ctrl_c_abandons_line_and_ctrl_d_exits_0_with_history(self):
+        t = self.t
+        self.assertEqual(t.send("1+1"), "2\n")
+        os.write(t.fd, b"1+2")
+        os.write(t.fd, b"\x03")  # Ctrl-C: the line is dropped
+        t.until(PROMPT)
+        self.assertEqual(t.send("3"), "3\n")
+        os.write(t.fd, b"\x04")  # Ctrl-D
+        self.assertEqual(t.exit_status(), 0)
+        with open(os.path.join(self.state, "exprjit", "history"), encoding="utf-8") as f:
+            history = f.read()
+        self.assertIn("1+1", history)
+        self.assertNotIn("1+2", history)
+
+    def test_quit(self):
+        os.write(self.t.fd, b":quit\r")
+        self.assertEqual(self.t.exit_status(), 0)
+
+
+if __name__ == "__main__":
+    EXE = sys.argv.pop(1)
+    unittest.main(verbosity=2)
