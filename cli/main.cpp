@@ -1,11 +1,13 @@
 // main.cpp — the exprjit program's entry: options, then run; nothing escapes main.
 #include <cstdio>
 #include <exception>
+#include <iostream>
 
 #include "cli/options.hpp"
 #include "cli/run.hpp"
 
 int main(int argc, char** argv) {
+  std::ios::sync_with_stdio(false);  // stdin is read through std::cin only; output uses stdio
   int status = 0;
   auto opts = exprjit::cli::parse_options(argc, argv, &status);
   if (!opts) return status;
