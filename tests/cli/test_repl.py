@@ -130,6 +130,8 @@ class Repl(unittest.TestCase):
         t = self.t
         self.assertEqual(t.send("1+1"), "2\n")
         os.write(t.fd, b"7*7")
+        t.until("7*7")
+        time.sleep(0.3)  # let the line editor take the terminal before the interrupt
         os.write(t.fd, b"\x03")  # Ctrl-C: the line is dropped
         t.until(PROMPT)
         self.assertEqual(t.send("1+2"), "3\n")
