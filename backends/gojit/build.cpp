@@ -1,0 +1,125 @@
+// build.cpp — private build directory, go.mod, `go build`, atomic store into the cache.
+#include "backends/gojit/build.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "backends/gojit/codegen.hpp"
+
+namespace exprjit::gojit {
+namespace {
+
+void write_file(const std::string& path, std::string_view text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+  std::string_view rest = text;
+  bool ok = true;
+  while (ok && !rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
+  }
+  if (::close(fd) != 0 || !ok) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+}
+
+// Go's error output, cut to a readable size.
+std::string tail(const std::string& s, std::size_t max = 4000) {
+  std::string t = s.size() > max ? "...\n" + s.substr(s.size() - max) : s;
+  while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
+  return t;
+}
+
+// Removes the build directory unless asked to keep it.
+class TempDir {
+ public:
+  TempDir(std::string path, bool keep) : path_(std::move(path)), keep_(keep) {}
+  ~TempDir() {
+    if (!keep_) {
+      std::error_code ec;
+      std::filesystem::remove_all(path_, ec);
+    }
+  }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  bool keep_;
+};
+
+}  // namespace
+
+std::string toolchain_key_part(const Toolchain& tc, const std::vector<std::string>& go_flags) {
+  // The flags build_into_cache adds are part of the key too.
+  std::string s = "abi " + std::to_string(kAbiVersion) + "\nbuild -ldflags=-s -w unless given\n" + tc.identity;
+  for (const std::string& f : go_flags) s += "flag " + std::to_string(f.size()) + ":" + f + "\n";
+  return s;
+}
+
+BuildResult build_or_reuse(const BuildSettings& s, const BuildJob& job) {
+  BuildResult res;
+  std::string damage;
+  if (auto hit = s.cache->lookup(job.kind, job.key, &damage)) {
+    res.so_path = *hit;
+    res.cache_hit = true;
+    if (s.verbose) *s.verbose << "jit: cache hit " << *hit << "\n";
+    return res;
+  }
+  if (!damage.empty() && s.verbose) *s.verbose << "jit: " << damage << "\n";
+  return build_into_cache(s, job);
+}
+
+BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
+  BuildResult res;
+  TempDir dir(s.cache->make_temp_dir(job.kind == "loader" ? "loader-" : "build-"), s.keep_temps);
+  write_file(dir.path() + "/go.mod", "module " + job.module + "\n\ngo 1.19\n");
+  write_file(dir.path() + "/" + (job.kind == "loader" ? "loader.go" : "exprjit.go"), job.source);
+
+  RunRequest req;
+  req.argv = {s.toolchain->go, "build"};
+  for (const std::string& f : s.go_flags) req.argv.push_back(f);
+  // No symbol table or DWARF (a third smaller: less to hash and map; dlsym and plugin.Lookup
+  // do not need them), unless the user chose linker flags.
+  bool user_ldflags = false;
+  for (const std::string& f : s.go_flags)
+    user_ldflags = user_ldflags || f.rfind("-ldflags", 0) == 0 || f.rfind("--ldflags", 0) == 0;
+  if (!user_ldflags) req.argv.push_back("-ldflags=-s -w");
+  // Ours last, so that a flag from the user cannot change the build mode or the output.
+  req.argv.insert(req.argv.end(), {"-buildmode=" + job.buildmode, "-o", dir.path() + "/out.so", "."});
+  req.env = s.toolchain->env;
+  req.env.set("GOTMPDIR", dir.path());  // go's own work files die with the directory
+  req.cwd = dir.path();
+  req.timeout_s = s.timeout_s;
+  if (s.status) s.status("jit: building " + job.what + " with " + s.toolchain->version + " ...");
+  if (s.verbose) *s.verbose << "jit: $ " << display_command(req, go_env_names()) << "\n";
+
+  RunResult r;
+  try {
+    r = run_process(req);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot build " + job.what + ": " + e.what());
+  }
+  res.go_build_s = r.seconds;
+  if (s.keep_temps && s.status && !s.verbose) s.status("jit: kept the build directory " + dir.path());
+  if (s.verbose) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f ms", r.seconds * 1e3);
+    *s.verbose << "jit: go build " << buf << (s.keep_temps ? " (kept " + dir.path() + ")" : "") << "\n";
+  }
+  if (!r.ok()) {
+    std::string out = tail(r.err.empty() ? r.out : r.err);
+    throw std::runtime_error("`go build` of " + job.what + " " + describe_outcome(r, s.timeout_s) +
+                             (out.empty() ? "" : ":\n" + out) +
+                             (s.keep_temps ? "\n(build directory kept: " + dir.path() + ")" : ""));
+  }
+  res.so_path = s.cache->store(job.kind, job.key, dir.path() + "/out.so");
+  return res;
+}
+
+}  // namespace exprjit::gojit

@@ -1,0 +1,13 @@
+// gojit.hpp — the Go JIT backend: Go source from the checked AST, built with
+// `go build -buildmode=plugin`, cached on disk, loaded through a c-shared Go loader.
+// Design, cache layout and the limits of unloading: docs/jit.md.
+#pragma once
+#include <memory>
+
+#include "backends/backend.hpp"
+
+namespace exprjit {
+
+std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options);
+
+}  // namespace exprjit

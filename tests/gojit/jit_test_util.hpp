@@ -1,0 +1,65 @@
+// jit_test_util.hpp — helpers for the Go JIT tests: private directories, fake toolchains,
+// ulp distances, and the test process's own cache and GOCACHE.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "backends/gojit/process.hpp"
+
+namespace exprjit::test {
+
+// The meson build directory of tests/gojit (GOJIT_TEST_BUILD_DIR).
+std::string gojit_build_dir();
+
+// Makes this process use a private EXPRJIT_CACHE_DIR (created under the build directory,
+// removed at exit) and, unless the environment has one, a GOCACHE shared by all jit tests
+// under the build directory (warm after the first run).  Idempotent; returns the cache dir.
+const std::string& jit_test_env();
+
+// A private directory under the build directory, removed by the destructor.
+class ScratchDir {
+ public:
+  explicit ScratchDir(std::string_view prefix);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// The real Go toolchain the jit would pick (throws if none).
+std::string real_go();
+
+// Writes an executable /bin/sh script.
+std::string write_script(const std::string& dir, const std::string& name, const std::string& body);
+
+// Lines of a file containing needle (0 when the file does not exist).
+int count_lines_with(const std::string& path, std::string_view needle);
+
+// Distance in units in the last place: 0 for equal bits or two NaNs, UINT64_MAX when only
+// one is NaN; infinities count as the next values after the largest finite ones.
+std::uint64_t ulp_distance(double a, double b);
+
+// A jit backend for this test process (after jit_test_env()).
+std::unique_ptr<Backend> jit(BackendOptions o = {});
+
+// A process-unique number, so that an expression containing it is new to the cache.
+std::string unique_number();
+
+// Runs gojit_probe (a second process) with the given arguments and cache directory.
+gojit::RunResult probe(const std::vector<std::string>& args, const std::string& cache_dir);
+
+// A `go` in dir that appends each invocation's arguments to log and runs the real one.
+std::string logging_go(const std::string& dir, const std::string& log);
+
+// The message of the exception f throws, or "(no exception)".
+std::string what_of(const std::function<void()>& f);
+
+}  // namespace exprjit::test
