@@ -2,6 +2,7 @@
 // or stdin when it is not a terminal) evaluated line by line.
 #include "cli/run.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -16,6 +17,7 @@
 #include "frontend/diagnostic.hpp"
 #include "frontend/format.hpp"
 #include "frontend/lexer.hpp"
+#include "cli/csv.hpp"
 #include "cli/repl.hpp"
 #include "cli/session.hpp"
 
@@ -109,14 +111,17 @@ int run_expressions(const Options& o, Engine& engine) {
 
 int run(const Options& o) {
   Engine engine(o);
+  if (o.csv) return run_csv(o, engine);
   if (!o.exprs.empty()) return run_expressions(o, engine);
 
   std::string name;
   std::istream* in = nullptr;
   std::ifstream file;
   if (o.file && *o.file != "-") {
-    file.open(*o.file, std::ios::binary);
-    if (!file) {
+    struct stat st {};
+    if (::stat(o.file->c_str(), &st) == 0 && S_ISDIR(st.st_mode)) errno = EISDIR;
+    else file.open(*o.file, std::ios::binary);
+    if (!file.is_open()) {
       std::fprintf(stderr, "error: cannot read '%s': %s\n", o.file->c_str(), std::strerror(errno));
       return 1;
     }
