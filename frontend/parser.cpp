@@ -26,7 +26,6 @@ struct Parsed {
 //   cmp := add ( ( '<' | '<=' | '>' | '>=' | '==' | '!=' ) add )*
 //   add := mul ( ( '+' | '-' ) mul )*
 //   mul := unary ( ( '*' | '/' | '%' ) unary )*
-constexpr int kLevels = 5;
 int level_of(Tok t) {
   switch (t) {
     case Tok::OR: return 0;
@@ -34,7 +33,7 @@ int level_of(Tok t) {
     case Tok::LT: case Tok::LE: case Tok::GT: case Tok::GE: case Tok::EQ: case Tok::NE: return 2;
     case Tok::PLUS: case Tok::MINUS: return 3;
     case Tok::STAR: case Tok::SLASH: case Tok::PERCENT: return 4;
-    default: return -1;
+    default: return -1;  // not a binary operator: ends every level
   }
 }
 
@@ -59,6 +58,12 @@ std::string describe(const Token& t, std::string_view src) {
 
 std::string where(const Pos& p) { return std::to_string(p.line) + ":" + std::to_string(p.col); }
 
+// The recursive functions (expr, binary, unary, power, primary) keep their frames small:
+// building nodes and composing error messages happen in separate functions that are never
+// inlined, so their locals are not on the stack while the parser recurses.  That is what
+// lets kMaxDepth levels fit in the default stack even in sanitizer builds.
+#define EXPRJIT_OUTLINE [[gnu::noinline]]
+
 class Parser {
  public:
   explicit Parser(std::string_view text) : lex_(text) { tok_ = lex_.next(); }
@@ -66,8 +71,7 @@ class Parser {
   // whole := expr END
   ExprPtr whole_expression() {
     Parsed p = expr();
-    if (tok_.kind == Tok::ASSIGN)
-      fail("'=' assigns only at the start of a session line (REPL or -f), found '='");
+    if (tok_.kind == Tok::ASSIGN) fail_assign();
     expect_end();
     return std::move(p.e);
   }
@@ -94,8 +98,11 @@ class Parser {
   std::size_t depth_ = 0;
 
   std::string_view src() const { return lex_.text(); }
+  std::string text_of(const Token& t) const {
+    return std::string(src().substr(t.span.begin.offset, t.span.end - t.span.begin.offset));
+  }
 
-  void advance() {
+  EXPRJIT_OUTLINE void advance() {
     if (has_peek_) {
       tok_ = peeked_;
       has_peek_ = false;
@@ -111,11 +118,27 @@ class Parser {
     return peeked_;
   }
 
-  [[noreturn]] void fail(const std::string& msg) const { throw CompileError(msg, tok_.span.begin); }
-  [[noreturn]] void too_deep(const Pos& at) const {
+  // ---- errors (out of line: see above) ----
+  [[noreturn]] EXPRJIT_OUTLINE void fail(const std::string& msg) const { throw CompileError(msg, tok_.span.begin); }
+  [[noreturn]] EXPRJIT_OUTLINE void too_deep(Pos at) const {
     throw CompileError("expression nests too deeply (limit " + std::to_string(kMaxDepth) + " levels)", at);
   }
-
+  [[noreturn]] EXPRJIT_OUTLINE void fail_assign() const {
+    fail("'=' assigns only at the start of a session line (REPL or -f), found '='");
+  }
+  [[noreturn]] EXPRJIT_OUTLINE void fail_expected_expression() const {
+    fail("expected an expression, found " + describe(tok_, src()));
+  }
+  [[noreturn]] EXPRJIT_OUTLINE void fail_close_paren(Pos open) const {
+    fail("expected ')' to close '(' at " + where(open) + ", found " + describe(tok_, src()));
+  }
+  [[noreturn]] EXPRJIT_OUTLINE void fail_colon(Pos question) const {
+    fail("expected ':' of the conditional started by '?' at " + where(question) + ", found " + describe(tok_, src()));
+  }
+  [[noreturn]] EXPRJIT_OUTLINE void fail_call_args(const std::string& name, Pos open) const {
+    fail("expected ',' or ')' after an argument of '" + name + "(' at " + where(open) + ", found " +
+         describe(tok_, src()));
+  }
   void expect_end() {
     if (tok_.kind != Tok::END) fail("expected an operator or the end of the expression, found " + describe(tok_, src()));
   }
@@ -123,22 +146,43 @@ class Parser {
   // Every recursive descent into a sub-expression passes through one of these guards.
   struct Nest {
     Parser& p;
-    Nest(Parser& parser, const Pos& at) : p(parser) {
+    Nest(Parser& parser, Pos at) : p(parser) {
       if (++p.depth_ > kMaxDepth) p.too_deep(at);
     }
     ~Nest() { --p.depth_; }
   };
 
-  Parsed node(Span span, Node n, std::size_t h, const Pos& at) {
+  // ---- node builders (out of line: see above) ----
+  template <class T>
+  EXPRJIT_OUTLINE Parsed node(Span span, T&& n, std::size_t h, Pos at) {
     if (h > kMaxDepth) too_deep(at);
-    return Parsed{std::make_unique<Expr>(Expr{span, std::move(n)}), h};
+    return Parsed{std::make_unique<Expr>(Expr{span, Node{std::forward<T>(n)}}), h};
+  }
+  EXPRJIT_OUTLINE Parsed make_binary(Tok op, Pos at, Parsed lhs, Parsed rhs) {
+    Span span{lhs.e->span.begin, rhs.e->span.end};
+    std::size_t h = 1 + std::max(lhs.h, rhs.h);
+    return node(span, Binary{binop_of(op), std::move(lhs.e), std::move(rhs.e)}, h, at);
+  }
+  EXPRJIT_OUTLINE Parsed make_unary(UnOp op, Pos at, Parsed operand) {
+    Span span{at, operand.e->span.end};
+    std::size_t h = operand.h + 1;
+    return node(span, Unary{op, std::move(operand.e)}, h, at);
+  }
+  EXPRJIT_OUTLINE Parsed make_conditional(Pos at, Parsed c, Parsed a, Parsed b) {
+    Span span{c.e->span.begin, b.e->span.end};
+    std::size_t h = 1 + std::max({c.h, a.h, b.h});
+    return node(span, Conditional{std::move(c.e), std::move(a.e), std::move(b.e)}, h, at);
+  }
+  EXPRJIT_OUTLINE Parsed make_leaf(const Token& t) {
+    if (t.kind == Tok::NUMBER) return node(t.span, Number{t.number}, 1, t.span.begin);
+    return node(t.span, Name{text_of(t)}, 1, t.span.begin);
   }
 
   // statement := IDENT '=' expr | expr
   Statement statement() {
     Statement s;
     if (tok_.kind == Tok::IDENT && peek().kind == Tok::ASSIGN) {
-      s.target = std::string(src().substr(tok_.span.begin.offset, tok_.span.end - tok_.span.begin.offset));
+      s.target = text_of(tok_);
       s.target_span = tok_.span;
       advance();  // IDENT
       advance();  // '='
@@ -151,31 +195,26 @@ class Parser {
   Parsed expr() {
     Parsed c = binary(0);
     if (tok_.kind != Tok::QUESTION) return c;
-    Token q = tok_;
+    Pos q = tok_.span.begin;
     advance();
-    Nest nest(*this, q.span.begin);
+    Nest nest(*this, q);
     Parsed a = expr();
-    if (tok_.kind != Tok::COLON)
-      fail("expected ':' of the conditional started by '?' at " + where(q.span.begin) + ", found " +
-           describe(tok_, src()));
+    if (tok_.kind != Tok::COLON) fail_colon(q);
     advance();
     Parsed b = expr();
-    Span span{c.e->span.begin, b.e->span.end};
-    std::size_t h = 1 + std::max({c.h, a.h, b.h});
-    return node(span, Conditional{std::move(c.e), std::move(a.e), std::move(b.e)}, h, q.span.begin);
+    return make_conditional(q, std::move(c), std::move(a), std::move(b));
   }
 
-  // or .. mul: see the table above level_of.
-  Parsed binary(int level) {
-    if (level == kLevels) return unary();
-    Parsed lhs = binary(level + 1);
-    while (level_of(tok_.kind) == level) {
-      Token op = tok_;
+  // or .. mul (the table above level_of), by precedence climbing: one function for the
+  // five left-associative levels keeps the recursion per nesting level short.
+  Parsed binary(int min_level) {
+    Parsed lhs = unary();
+    for (int level = level_of(tok_.kind); level >= min_level; level = level_of(tok_.kind)) {
+      Tok op = tok_.kind;
+      Pos at = tok_.span.begin;
       advance();
       Parsed rhs = binary(level + 1);
-      Span span{lhs.e->span.begin, rhs.e->span.end};
-      std::size_t h = 1 + std::max(lhs.h, rhs.h);
-      lhs = node(span, Binary{binop_of(op.kind), std::move(lhs.e), std::move(rhs.e)}, h, op.span.begin);
+      lhs = make_binary(op, at, std::move(lhs), std::move(rhs));
     }
     return lhs;
   }
@@ -189,74 +228,76 @@ class Parser {
       case Tok::NOT: op = UnOp::Not; break;
       default: return power();
     }
-    Token t = tok_;
+    Pos at = tok_.span.begin;
     advance();
-    Nest nest(*this, t.span.begin);
-    Parsed operand = unary();
-    Span span{t.span.begin, operand.e->span.end};
-    return node(span, Unary{op, std::move(operand.e)}, operand.h + 1, t.span.begin);
+    Nest nest(*this, at);
+    return make_unary(op, at, unary());
   }
 
   // power := primary ( '^' unary )?      right-associative through unary -> power
   Parsed power() {
     Parsed base = primary();
     if (tok_.kind != Tok::CARET) return base;
-    Token t = tok_;
+    Pos at = tok_.span.begin;
     advance();
-    Nest nest(*this, t.span.begin);
+    Nest nest(*this, at);
     Parsed exponent = unary();
-    Span span{base.e->span.begin, exponent.e->span.end};
-    std::size_t h = 1 + std::max(base.h, exponent.h);
-    return node(span, Binary{BinOp::Pow, std::move(base.e), std::move(exponent.e)}, h, t.span.begin);
+    return make_binary(Tok::CARET, at, std::move(base), std::move(exponent));
   }
 
-  // primary := NUMBER | IDENT | IDENT '(' args? ')' | '(' expr ')'
-  // args    := expr ( ',' expr )*
+  // call := IDENT '(' args? ')'        (the IDENT is already consumed: name_tok)
+  // args := expr ( ',' expr )*
+  EXPRJIT_OUTLINE Parsed call(Token name_tok) {
+    Pos open = tok_.span.begin;
+    advance();
+    Nest nest(*this, open);
+    Call call{text_of(name_tok), name_tok.span, {}, nullptr};
+    std::size_t h = 0;
+    if (tok_.kind != Tok::RPAREN) {
+      for (;;) {
+        Parsed a = expr();
+        h = std::max(h, a.h);
+        call.args.push_back(std::move(a.e));
+        if (tok_.kind != Tok::COMMA) break;
+        advance();
+      }
+    }
+    if (tok_.kind != Tok::RPAREN) fail_call_args(call.name, open);
+    Span span{name_tok.span.begin, tok_.span.end};
+    advance();
+    return node(span, std::move(call), h + 1, name_tok.span.begin);
+  }
+
+  // primary := NUMBER | IDENT | call | '(' expr ')'
   Parsed primary() {
-    Token t = tok_;
-    switch (t.kind) {
-      case Tok::NUMBER:
+    switch (tok_.kind) {
+      case Tok::NUMBER: {
+        Parsed leaf = make_leaf(tok_);
         advance();
-        return node(t.span, Number{t.number}, 1, t.span.begin);
+        return leaf;
+      }
       case Tok::IDENT: {
-        std::string name(src().substr(t.span.begin.offset, t.span.end - t.span.begin.offset));
+        Token t = tok_;
         advance();
-        if (tok_.kind != Tok::LPAREN) return node(t.span, Name{std::move(name)}, 1, t.span.begin);
-        Token open = tok_;
-        advance();
-        Nest nest(*this, open.span.begin);
-        Call call{std::move(name), t.span, {}, nullptr};
-        std::size_t h = 0;
-        if (tok_.kind != Tok::RPAREN) {
-          for (;;) {
-            Parsed a = expr();
-            h = std::max(h, a.h);
-            call.args.push_back(std::move(a.e));
-            if (tok_.kind != Tok::COMMA) break;
-            advance();
-          }
-        }
-        if (tok_.kind != Tok::RPAREN)
-          fail("expected ',' or ')' after an argument of '" + call.name + "(' at " + where(open.span.begin) +
-               ", found " + describe(tok_, src()));
-        Span span{t.span.begin, tok_.span.end};
-        advance();
-        return node(span, std::move(call), h + 1, t.span.begin);
+        if (tok_.kind == Tok::LPAREN) return call(t);
+        return make_leaf(t);
       }
       case Tok::LPAREN: {
+        Pos open = tok_.span.begin;
         advance();
-        Nest nest(*this, t.span.begin);
+        Nest nest(*this, open);
         Parsed inner = expr();
-        if (tok_.kind != Tok::RPAREN)
-          fail("expected ')' to close '(' at " + where(t.span.begin) + ", found " + describe(tok_, src()));
+        if (tok_.kind != Tok::RPAREN) fail_close_paren(open);
         advance();
         return inner;
       }
       default:
-        fail("expected an expression, found " + describe(t, src()));
+        fail_expected_expression();
     }
   }
 };
+
+#undef EXPRJIT_OUTLINE
 
 }  // namespace
 
