@@ -45,6 +45,7 @@ struct BackendOptions {
   std::vector<std::string> go_flags;       // extra `go build` flags
   bool keep_temps = false;                 // keep the build directory
   double build_timeout_s = 120;            // kill `go build` after this long
+  std::string jit_call = "auto";           // --jit-call: direct, cgo or auto (docs/design.md)
   std::ostream* verbose = nullptr;         // --verbose: command lines, phase times
   std::function<void(std::string_view)> status;  // progress note for slow work (REPL/CLI)
 };

@@ -20,6 +20,7 @@ const char* kFooter = R"(Examples:
   exprjit -- -2^2                            an expression starting with '-' goes after --
   exprjit --backend=jit 'x < y ? x : y' --var x=1 --var y=2
   exprjit -f session.txt                     one result per line; 'x = 1' assigns
+  exprjit --csv data.csv 'x*y' --as area     a result column appended to every row
   echo '1+2; 3*4' | exprjit                  stdin that is not a terminal is read as a file
   exprjit --emit=tokens|ast|bytecode|go EXPR show a stage instead of evaluating
 
@@ -100,9 +101,18 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       ->type_name("FLAG")
       ->allow_extra_args(false);
   app.add_flag("--keep-temps", o.backend_options.keep_temps, "jit: keep the temporary build directory");
+  app.add_option("--jit-call", o.backend_options.jit_call,
+                 "jit: call compiled code directly where vetted (auto, default), always (direct) or through cgo")
+      ->check(CLI::IsMember({"auto", "direct", "cgo"}))
+      ->type_name("MODE");
   app.add_option("--build-timeout", o.backend_options.build_timeout_s, "jit: seconds before 'go build' is killed")
       ->check(CLI::PositiveNumber)
       ->type_name("SECONDS");
+  auto* csv = app.add_option("--csv", o.csv,
+                             "evaluate EXPR for every row of the CSV FILE ('-' = stdin): the header row names the "
+                             "variables, other columns pass through; writes the rows with the result appended")
+                  ->type_name("FILE");
+  app.add_option("--as", o.csv_as, "--csv: name of the result column (default: result)")->type_name("NAME")->needs(csv);
 
   try {
     app.parse(argc, argv);
@@ -137,6 +147,8 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   if (emit == "bytecode") o.emit = Emit::bytecode;
   if (emit == "go") o.emit = Emit::go;
   if (o.file && !o.exprs.empty()) return usage("give expressions or -f FILE, not both");
+  if (o.csv && (o.exprs.size() != 1 || o.file || o.emit != Emit::none))
+    return usage("--csv takes exactly one EXPR, and no -f or --emit");
 
   for (const std::string& spec : var_specs) {
     std::size_t eq = spec.find('=');

@@ -22,6 +22,8 @@ struct Options {
   bool time = false;                                     // --time
   bool verbose = false;                                  // --verbose
   BackendOptions backend_options;                        // --go, --go-flag, --keep-temps, ...
+  std::optional<std::string> csv;                        // --csv FILE ("-" = stdin): cli/csv.hpp
+  std::string csv_as = "result";                         // --as NAME: the result column
 };
 
 // Parses argv.  On --help/--version prints and returns exit code 0 in *exit_code; on a

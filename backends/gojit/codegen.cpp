@@ -15,14 +15,18 @@
 #include <cstdio>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
+#include <string_view>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "backends/gojit/go_helpers.hpp"
+#include "backends/tree/tree.hpp"
 #include "frontend/format.hpp"
 
 namespace exprjit::gojit {
@@ -47,6 +51,26 @@ std::string_view go_name(std::string_view name) {
   return name;
 }
 
+// Functions of Go's math package whose amd64 code reaches assembly (after which the caller
+// reloads the g register from thread-local storage) or a bounds-check panic: the direct
+// path must not run them (docs/design.md, "Go JIT direct calls"), so the generated code
+// calls pure-Go equivalents from go_helpers_math.cpp instead.
+}  // namespace
+
+std::string_view go_callee(std::string_view go) {
+  static constexpr std::pair<std::string_view, std::string_view> kSubstitutes[] = {
+      {"math.Floor", "ejFloor"}, {"math.Ceil", "ejCeil"},   {"math.Trunc", "ejTrunc"}, {"math.Hypot", "ejHypot"},
+      {"math.Tanh", "ejTanh"},   {"math.Asinh", "ejAsinh"}, {"math.Acosh", "ejAcosh"}, {"math.Exp", "ejExp"},
+      {"math.Log", "ejLog"},     {"math.Sin", "ejSin"},     {"math.Cos", "ejCos"},     {"math.Tan", "ejTan"},
+      {"math.Pow", "ejPow"},     {"math.Sinh", "ejSinh"},   {"math.Cosh", "ejCosh"},
+  };
+  for (const auto& [from, to] : kSubstitutes)
+    if (go == from) return to;
+  return go;
+}
+
+namespace {
+
 // Writes the body of one function (E or B) for one expression.
 class FuncWriter {
  public:
@@ -54,17 +78,19 @@ class FuncWriter {
       : out_(out), style_(style), nslots_(nslots), helpers_(helpers) {}
 
   void write(const Expr& e, std::size_t index) {
+    validate(e);
     collect(e);
-    char head[256];
+    char head[512];
     if (style_ == Style::row) {
       std::snprintf(head, sizeof head,
-                    "\n// E%zu evaluates expression %zu for one row: v[slot] holds each variable.\n"
-                    "func E%zu(v []float64) float64 {\n",
-                    index, index, index);
+                    "\n// E%zu evaluates expression %zu for one row: vp points at the row's %zu slots (Go's 4th\n"
+                    "// integer argument: in RDI, where C passes a first one; see docs/design.md).\n"
+                    "func E%zu(_, _, _ uintptr, vp unsafe.Pointer) float64 {\n",
+                    index, index, nslots_, index);
     } else {
       std::snprintf(head, sizeof head,
-                    "\n// B%zu evaluates expression %zu for len(out) rows: cols[slot][row].\n"
-                    "func B%zu(cols [][]float64, out []float64) {\n",
+                    "\n// B%zu evaluates expression %zu for n rows: cols points at one column pointer per slot.\n"
+                    "func B%zu(cols unsafe.Pointer, out unsafe.Pointer, n int) {\n",
                     index, index, index);
     }
     out_ += head;
@@ -75,10 +101,8 @@ class FuncWriter {
       out_ += format_value(std::bit_cast<double>(consts_[k])), out_ += "\n";
     }
     if (style_ == Style::row) {
-      if (!slots_.empty()) {  // one bounds check instead of one per access
-        line();
-        put("_ = v[", slots_.rbegin()->first), out_ += "]\n";
-      }
+      // A fixed-size array read at constant indices below its length: no bounds checks.
+      if (!slots_.empty()) line(), put("v := (*[", nslots_), out_ += "]float64)(vp)\n";
       hoist(e);
       line();
       out_ += "return ";
@@ -86,16 +110,17 @@ class FuncWriter {
       out_ += "\n}\n";
       return;
     }
-    for (const auto& [slot, used] : slots_) {
-      line();
-      put("c", slot), put(" := cols[", slot), out_ += "][:len(out)]\n";
-    }
+    // Pointer arithmetic (unsafe.Add) over byte offsets: no bounds checks either.
+    for (const auto& [slot, used] : slots_)
+      line(), put("c", slot), put(" := *(*unsafe.Pointer)(unsafe.Add(cols, ", slot * 8), out_ += "))\n";
     line();
-    out_ += "for i := range out {\n";
+    out_ += "for i := uintptr(0); i < uintptr(n)*8; i += 8 {\n";
     depth_ = 2;
+    for (const auto& [slot, used] : slots_)
+      line(), put("x", slot), put(" := *(*float64)(unsafe.Add(c", slot), out_ += ", i))\n";
     hoist(e);
     line();
-    out_ += "out[i] = ";
+    out_ += "*(*float64)(unsafe.Add(out, i)) = ";
     expr(e);
     out_ += "\n\t}\n}\n";
   }
@@ -116,27 +141,93 @@ class FuncWriter {
   }
 
   // Numbering of literals (by bits, in order of first appearance) and the slots read.
-  void collect(const Expr& e) {
+  // Refuses an unchecked tree or a slot out of range, folded parts included.
+  void validate(const Expr& e) {
     std::visit(
         [&](const auto& n) {
           using T = std::decay_t<decltype(n)>;
-          if constexpr (std::is_same_v<T, Number> || std::is_same_v<T, Constant>) {
-            std::uint64_t b = bits_of(n.value);
-            if (const_index_.emplace(b, consts_.size()).second) consts_.push_back(b);
-          } else if constexpr (std::is_same_v<T, Variable>) {
+          if constexpr (std::is_same_v<T, Variable>) {
             if (n.slot >= nslots_) throw std::invalid_argument("generate_go: variable slot out of range");
-            slots_[n.slot] = true;
           } else if constexpr (std::is_same_v<T, Name>) {
             throw std::invalid_argument("generate_go: the expression is not checked (unresolved name)");
           } else if constexpr (std::is_same_v<T, Unary>) {
-            collect(*n.operand);
+            validate(*n.operand);
           } else if constexpr (std::is_same_v<T, Binary>) {
-            collect(*n.lhs), collect(*n.rhs);
+            validate(*n.lhs), validate(*n.rhs);
           } else if constexpr (std::is_same_v<T, Conditional>) {
-            collect(*n.cond), collect(*n.then_expr), collect(*n.else_expr);
+            validate(*n.cond), validate(*n.then_expr), validate(*n.else_expr);
           } else if constexpr (std::is_same_v<T, Call>) {
             if (!n.fn || !n.fn->accepts(n.args.size()))
               throw std::invalid_argument("generate_go: the expression is not checked (unresolved call)");
+            for (const ExprPtr& a : n.args) validate(*a);
+          }
+        },
+        e.node);
+  }
+
+  // Constant folding: a subtree without variables is computed here by the tree backend
+  // (the reference semantics; the VM folds the same way), and a conditional whose
+  // condition is such a subtree is replaced by its chosen branch.
+  bool var_free(const Expr& e) {
+    if (auto it = var_free_.find(&e); it != var_free_.end()) return it->second;
+    const bool v = std::visit(
+        [&](const auto& n) -> bool {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, Variable> || std::is_same_v<T, Name>) return false;
+          else if constexpr (std::is_same_v<T, Unary>) return var_free(*n.operand);
+          else if constexpr (std::is_same_v<T, Binary>) return var_free(*n.lhs) && var_free(*n.rhs);
+          else if constexpr (std::is_same_v<T, Conditional>)
+            return var_free(*n.cond) && var_free(*n.then_expr) && var_free(*n.else_expr);
+          else if constexpr (std::is_same_v<T, Call>) {
+            bool all = true;
+            for (const ExprPtr& a : n.args) all = var_free(*a) && all;
+            return all;
+          } else {
+            return true;
+          }
+        },
+        e.node);
+    var_free_[&e] = v;
+    return v;
+  }
+  const Expr& live(const Expr& e) {
+    const Expr* p = &e;
+    while (const auto* c = std::get_if<Conditional>(&p->node)) {
+      if (!var_free(*c->cond)) break;
+      p = rt::truth(tree_eval(*c->cond, nullptr)) ? c->then_expr.get() : c->else_expr.get();
+    }
+    return *p;
+  }
+  // x^2 is written x*x: the correctly rounded square, which ejPow also computes.
+  bool squares(const Binary& b) {
+    if (b.op != BinOp::Pow || !var_free(*b.rhs)) return false;
+    const double y = tree_eval(*b.rhs, nullptr);
+    return y == 2.0;
+  }
+
+  // Numbering of literals (by bits, in order of first appearance) and the slots read.
+  void collect(const Expr& whole) {
+    const Expr& e = live(whole);
+    if (var_free(e)) {
+      const double v = tree_eval(e, nullptr);
+      folded_[&e] = v;
+      const std::uint64_t b = bits_of(v);
+      if (const_index_.emplace(b, consts_.size()).second) consts_.push_back(b);
+      return;
+    }
+    std::visit(
+        [&](const auto& n) {
+          using T = std::decay_t<decltype(n)>;
+          if constexpr (std::is_same_v<T, Variable>) {
+            slots_[n.slot] = true;
+          } else if constexpr (std::is_same_v<T, Unary>) {
+            collect(*n.operand);
+          } else if constexpr (std::is_same_v<T, Binary>) {
+            collect(*n.lhs);
+            if (!squares(n)) collect(*n.rhs);
+          } else if constexpr (std::is_same_v<T, Conditional>) {
+            collect(*n.cond), collect(*n.then_expr), collect(*n.else_expr);
+          } else if constexpr (std::is_same_v<T, Call>) {
             for (const ExprPtr& a : n.args) collect(*a);
           }
         },
@@ -145,7 +236,9 @@ class FuncWriter {
 
   // Emits, before the expression, an if/else per conditional it contains (outside the
   // branches of other conditionals, which get their own inside their blocks).
-  void hoist(const Expr& e) {
+  void hoist(const Expr& whole) {
+    const Expr& e = live(whole);
+    if (folded_.count(&e)) return;
     if (const auto* c = std::get_if<Conditional>(&e.node)) {
       hoist(*c->cond);
       const int t = ntemps_++;
@@ -165,14 +258,17 @@ class FuncWriter {
     } else if (const auto* u = std::get_if<Unary>(&e.node)) {
       hoist(*u->operand);
     } else if (const auto* b = std::get_if<Binary>(&e.node)) {
-      hoist(*b->lhs), hoist(*b->rhs);
+      hoist(*b->lhs);
+      if (!squares(*b)) hoist(*b->rhs);
     } else if (const auto* call = std::get_if<Call>(&e.node)) {
       for (const ExprPtr& a : call->args) hoist(*a);
     }
   }
 
   // Appends e as a Go primary expression.
-  void expr(const Expr& e) {
+  void expr(const Expr& whole) {
+    const Expr& e = live(whole);
+    if (auto it = folded_.find(&e); it != folded_.end()) return literal(it->second);
     std::visit([&](const auto& n) { node(e, n); }, e.node);
   }
 
@@ -182,7 +278,7 @@ class FuncWriter {
   void node(const Expr&, const Name&) { throw std::invalid_argument("generate_go: unresolved name"); }
   void node(const Expr&, const Variable& v) {
     if (style_ == Style::row) put("v[", v.slot), out_ += "]";
-    else put("c", v.slot), out_ += "[i]";
+    else put("x", v.slot);
   }
   void node(const Expr&, const Unary& u) {
     switch (u.op) {
@@ -192,6 +288,10 @@ class FuncWriter {
     }
   }
   void node(const Expr&, const Binary& b) {
+    if (squares(b)) {
+      fn_name("ejSq"), out_ += "(", expr(*b.lhs), out_ += ")";
+      return;
+    }
     const char* infix = nullptr;  // float64(x op y)
     const char* cmp = nullptr;    // ejB(x op y)
     switch (b.op) {
@@ -199,8 +299,8 @@ class FuncWriter {
       case BinOp::Sub: infix = " - "; break;
       case BinOp::Mul: infix = " * "; break;
       case BinOp::Div: infix = " / "; break;
-      case BinOp::Mod: call2(builtin(Fn::FMOD).go, b); return;
-      case BinOp::Pow: call2(builtin(Fn::POW).go, b); return;
+      case BinOp::Mod: call2(go_callee(builtin(Fn::FMOD).go), b); return;
+      case BinOp::Pow: call2(go_callee(builtin(Fn::POW).go), b); return;
       case BinOp::Lt: cmp = " < "; break;
       case BinOp::Le: cmp = " <= "; break;
       case BinOp::Gt: cmp = " > "; break;
@@ -226,7 +326,7 @@ class FuncWriter {
   }
   void node(const Expr& e, const Conditional&) { put("t", temps_.at(&e)); }
   void node(const Expr&, const Call& c) {
-    const std::string_view fn = c.fn->go;
+    const std::string_view fn = go_callee(c.fn->go);
     if (c.fn->variadic()) {  // left fold: f(f(a, b), c)
       for (std::size_t i = 1; i < c.args.size(); ++i) fn_name(fn), out_ += "(";
       expr(*c.args[0]);
@@ -256,6 +356,8 @@ class FuncWriter {
   std::unordered_map<std::uint64_t, std::size_t> const_index_;
   std::map<std::uint32_t, bool> slots_;  // ordered: deterministic declarations
   std::unordered_map<const Expr*, int> temps_;
+  std::unordered_map<const Expr*, bool> var_free_;
+  std::unordered_map<const Expr*, double> folded_;
   int ntemps_ = 0;
 };
 
@@ -274,13 +376,17 @@ std::string plugin_manifest(std::size_t nexprs, std::size_t nslots) {
 std::string generate_go(std::span<const Expr* const> exprs, std::size_t nslots) {
   std::string out =
       "// Code generated by exprjit's Go JIT backend; DO NOT EDIT.\n"
-      "// Every name here comes from exprjit: variables are slots of v (one row) or of cols\n"
-      "// (batch), literals are re-printed from their IEEE-754 bits, functions come from\n"
+      "// Every name here comes from exprjit: variables are slots of v (one row) or columns of\n"
+      "// cols (batch), literals are re-printed from their IEEE-754 bits, functions come from\n"
       "// builtins.def.  float64(...) around each operation forbids fused multiply-adds.\n"
       "\n"
       "package main\n"
       "\n"
-      "import \"math\"\n"
+      "import (\n"
+      "\t\"math\"\n"
+      "@BITS@"
+      "\t\"unsafe\"\n"
+      ")\n"
       "\n"
       "// EjManifest is checked by the loader before it looks up any function.\n"
       "var EjManifest = \"" +
@@ -293,7 +399,11 @@ std::string generate_go(std::span<const Expr* const> exprs, std::size_t nslots) 
     FuncWriter(out, Style::row, nslots, helpers).write(*exprs[k], k);
     FuncWriter(out, Style::batch, nslots, helpers).write(*exprs[k], k);
   }
-  out += go_helpers_for(helpers);
+  const std::string tail = go_helpers_for(helpers);
+  // math/bits only when a copied helper uses it (Payne-Hanek reduction).
+  const std::size_t at = out.find("@BITS@");
+  out.replace(at, 6, tail.find("bits.") != std::string::npos ? "\t\"math/bits\"\n" : "");
+  out += tail;
   return out;
 }
 

@@ -4,6 +4,7 @@
 // accurate versions (docs/jit.md, "Accuracy").  builtins.def's "go" column names them.
 #include "backends/gojit/go_helpers.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <map>
 #include <string_view>
@@ -19,6 +20,9 @@ func ejB(c bool) float64 {
 	}
 	return 0
 }
+
+// ejSq is x^2: the correctly rounded square (what ejPow(x, 2) computes, faster).
+func ejSq(x float64) float64 { return float64(x * x) }
 
 // ejTruth: a value is true when it is not equal to 0 (so NaN is true).
 func ejTruth(x float64) bool { return x != 0 }
@@ -127,15 +131,15 @@ func ejTrigKeep(x, v float64) bool {
 // sin r = sin rh + rl·(1 - rh²/2) and cos r = cos rh - rl·rh to far below an ulp, since
 // |rl| <= ulp(rh)/2.
 func ejSin(x float64) float64 {
-	v := math.Sin(x)
+	v := ejSinGo(x)
 	if ejTrigGo(x) || ejTrigKeep(x, v) {
 		return v
 	}
 	q, rh, rl := ejReduce(x)
 	if q&1 == 0 {
-		v = math.Sin(rh) + float64(rl*float64(1-float64(0.5*float64(rh*rh))))
+		v = ejSinGo(rh) + float64(rl*float64(1-float64(0.5*float64(rh*rh))))
 	} else {
-		v = math.Cos(rh) - float64(rl*rh)
+		v = ejCosGo(rh) - float64(rl*rh)
 	}
 	if q&2 != 0 {
 		return -v
@@ -145,15 +149,15 @@ func ejSin(x float64) float64 {
 
 // ejCos is cos(x), like ejSin.
 func ejCos(x float64) float64 {
-	v := math.Cos(x)
+	v := ejCosGo(x)
 	if ejTrigGo(x) || ejTrigKeep(x, v) {
 		return v
 	}
 	q, rh, rl := ejReduce(x)
 	if q&1 == 0 {
-		v = math.Cos(rh) - float64(rl*rh)
+		v = ejCosGo(rh) - float64(rl*rh)
 	} else {
-		v = -(math.Sin(rh) + float64(rl*float64(1-float64(0.5*float64(rh*rh)))))
+		v = -(ejSinGo(rh) + float64(rl*float64(1-float64(0.5*float64(rh*rh)))))
 	}
 	if q&2 != 0 {
 		return -v
@@ -167,7 +171,7 @@ func ejTanr(x float64) float64 {
 	if ax := math.Abs(x); ax > math.Float64frombits(0x3e40000000000000) && ax < math.Float64frombits(0x3e90000000000000) {
 		return x + float64(float64(float64(x*x)*x)*math.Float64frombits(0x3fd5555555555555)) // x + x³/3
 	}
-	return math.Tan(x)
+	return ejTanGo(x)
 }
 
 // ejTan is tan(x), like ejSin.
@@ -175,7 +179,7 @@ func ejTan(x float64) float64 {
 	if ejTrigGo(x) {
 		return ejTanr(x)
 	}
-	if v := math.Tan(x); ejTrigKeep(x, v) {
+	if v := ejTanGo(x); ejTrigKeep(x, v) {
 		return v
 	}
 	q, rh, rl := ejReduce(x)
@@ -185,14 +189,6 @@ func ejTan(x float64) float64 {
 		return -1 / t
 	}
 	return t
-}
-
-// ejLog is log(x); Go's amd64 Log is wrong for subnormal x (by up to 0.4%).
-func ejLog(x float64) float64 {
-	if x > 0 && x < math.Float64frombits(0x0010000000000000) {
-		return math.Log(float64(x*math.Float64frombits(0x4350000000000000))) - math.Float64frombits(0x4042b708872320e2) // ·2^54, -54·ln 2
-	}
-	return math.Log(x)
 }
 
 // ejLog10 is log10(x) = log(x)/ln 10, as Go computes it, but over ejLog.
@@ -209,7 +205,7 @@ func ejLog2(x float64) float64 {
 	if frac < math.Float64frombits(0x3fe6a09e667f3bcd) { // √½
 		frac, exp = frac*2, exp-1
 	}
-	return float64(math.Log(frac)*math.Float64frombits(0x3ff71547652b82fe)) + float64(exp) // 1/ln 2
+	return float64(ejLog(frac)*math.Float64frombits(0x3ff71547652b82fe)) + float64(exp) // 1/ln 2
 }
 
 // ejAsin is asin(x); for |x| > 0.7 it is π/2 - 2·asin(√((1-|x|)/2)): Go's 1-x·x cancels.
@@ -240,17 +236,17 @@ func ejAcos(x float64) float64 {
 // exact; the low part is carried).
 func ejHalfExpBig(x float64) float64 {
 	h, e := ejTwoSum(x-float64(65*math.Float64frombits(0x3fe62e42fee00000)), -float64(65*math.Float64frombits(0x3dea39ef35793c76)))
-	r := math.Exp(h)
+	r := ejExpGo(h)
 	return float64(float64(r+float64(r*e)) * math.Float64frombits(0x43f0000000000000))
 }
 
-// ejSinh is sinh(x); Go's computes exp(|x|)/2 and so overflows for 709.44 < |x| < 710.48,
+// ejSinh is sinh(x); Go's computes exp(|x|)/2 and so overflows for 709.78 < |x| < 710.48,
 // where the result is finite.
 func ejSinh(x float64) float64 {
 	if ax := math.Abs(x); ax > 709 && ax < 711 {
 		return math.Copysign(ejHalfExpBig(ax), x)
 	}
-	return math.Sinh(x)
+	return ejSinhGo(x)
 }
 
 // ejCosh is cosh(x), like ejSinh.
@@ -258,18 +254,18 @@ func ejCosh(x float64) float64 {
 	if ax := math.Abs(x); ax > 709 && ax < 711 {
 		return ejHalfExpBig(ax)
 	}
-	return math.Cosh(x)
+	return ejCoshGo(x)
 }
 
-// ejExpDD is exp(h + l) for a double-double h + l.  Go's amd64 Exp returns +Inf for
-// 709.44 < x < 709.78, where the result is finite: there exp(h - 64·ln 2)·2^64.
+// ejExpDD is exp(h + l) for a double-double h + l; for 709 < h < 710 it computes
+// exp(h - 64·ln 2)·2^64 (Go's amd64 Exp returned +Inf for 709.44 < x < 709.78).
 func ejExpDD(h, l float64) float64 {
 	if h > 709 && h < 710 {
 		h, e := ejTwoSum(h-float64(64*math.Float64frombits(0x3fe62e42fee00000)), -float64(64*math.Float64frombits(0x3dea39ef35793c76)))
-		r := math.Exp(h)
+		r := ejExpGo(h)
 		return float64(float64(r+float64(r*float64(l+e))) * math.Float64frombits(0x43f0000000000000))
 	}
-	r := math.Exp(h)
+	r := ejExpGo(h)
 	if r == 0 || math.IsInf(r, 0) {
 		return r
 	}
@@ -362,13 +358,13 @@ func ejLogDD(x float64) (float64, float64) {
 // ejPow is pow(x, y) and x^y.  Go's math.Pow is up to 14 ulp off for moderate arguments,
 // hundreds for large x and wrong for subnormal x; this is within a few ulp of glibc:
 // integer |y| <= 1024 by double-double powering, else exp(y·log x) with log x in
-// double-double.  Special values follow C99 (through math.Pow).
+// double-double.  Special values follow C99 (ejPowSpecial).
 func ejPow(x, y float64) float64 {
 	ax := math.Abs(x)
-	if !(ax > 0 && ax < math.Inf(1)) || !(math.Abs(y) < math.Float64frombits(0x43d0000000000000)) || y == 0 || ax == 1 {
-		return math.Pow(x, y)
+	if !(ax > 0 && ax < math.Inf(1)) || !(math.Abs(y) < math.Inf(1)) || y == 0 || ax == 1 {
+		return ejPowSpecial(x, y)
 	}
-	yi := math.Trunc(y)
+	yi := ejTrunc(y)
 	yf := y - yi
 	if x < 0 && yf != 0 {
 		return math.NaN()
@@ -401,20 +397,26 @@ struct Chunk {
   std::vector<std::size_t> deps;  // the helpers it calls (indices)
 };
 
-// kGoHelpers cut into functions; computed once, immutable afterwards.
+// The next top-level declaration (a function or a variable) at or after from.
+std::size_t next_decl(std::string_view text, std::size_t from) {
+  return std::min(text.find("\nfunc ", from), text.find("\nvar ", from));
+}
+
+// kGoHelpers, kGoTrigHelpers and kGoMathHelpers cut into declarations; computed once, immutable afterwards.
 const std::vector<Chunk>& chunks() {
+  static const std::string joined = std::string(kGoHelpers) + kGoTrigHelpers + kGoMathHelpers;
   static const std::vector<Chunk> all = [] {
     std::vector<Chunk> out;
-    const std::string_view text = kGoHelpers;
-    std::size_t pos = text.find("\nfunc ");
+    const std::string_view text = joined;
+    std::size_t pos = next_decl(text, 0);
     while (pos != std::string_view::npos) {
       std::size_t start = text.rfind("\n\n", pos);  // the doc comment above
       start = start == std::string_view::npos ? 0 : start + 2;
-      std::size_t next = text.find("\nfunc ", pos + 1);
+      std::size_t next = next_decl(text, pos + 1);
       std::size_t end = next == std::string_view::npos ? text.size() : text.rfind("\n\n", next) + 2;
-      const std::size_t name_at = pos + 6;
-      Chunk ch{std::string(text.substr(name_at, text.find('(', name_at) - name_at)),
-               std::string(text.substr(start, end - start)), {}};
+      const std::size_t name_at = text.find(' ', pos + 1) + 1;
+      const std::size_t name_end = text.find_first_of("( ", name_at);
+      Chunk ch{std::string(text.substr(name_at, name_end - name_at)), std::string(text.substr(start, end - start)), {}};
       while (!ch.text.empty() && ch.text.back() == '\n') ch.text.pop_back();
       ch.text += "\n";
       out.push_back(std::move(ch));

@@ -1,6 +1,7 @@
 // gojit.cpp — the jit backend: codegen -> toolchain -> loader -> cached plugin -> symbols.
 #include "backends/gojit/gojit.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -10,8 +11,10 @@
 
 #include "backends/gojit/build.hpp"
 #include "backends/gojit/codegen.hpp"
+#include "backends/gojit/direct.hpp"
 #include "backends/gojit/goloader.hpp"
 #include "backends/gojit/sha256.hpp"
+#include "backends/gojit/vet.hpp"
 
 namespace exprjit {
 namespace {
@@ -33,28 +36,55 @@ std::string mib(std::uint64_t bytes) {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// How one expression's functions are called: directly (entry != 0) or through cgo.
+struct Calls {
+  GoFunction row, batch;
+  bool row_direct = false, batch_direct = false;
+  Trampoline row_trampoline = Trampoline::full;  // how a direct row call is entered
+};
+
 class GoCompiled final : public Compiled {
  public:
-  GoCompiled(std::size_t nslots, const LoaderApi& api, int row, int batch)
-      : Compiled(nslots), call_(api.call), batch_(api.batch), row_fn_(row), batch_fn_(batch) {}
+  GoCompiled(std::size_t nslots, const LoaderApi& api, const Calls& c)
+      : Compiled(nslots),
+        bare_(c.row_direct && c.row_trampoline == Trampoline::bare
+                  ? reinterpret_cast<double (*)(const double*)>(c.row.entry)
+                  : nullptr),
+        call_(api.call),
+        batch_(api.batch),
+        row_fn_(c.row.id),
+        batch_fn_(c.batch.id),
+        row_entry_(c.row_direct ? c.row.entry : 0),
+        batch_entry_(c.batch_direct ? c.batch.entry : 0),
+        row_trampoline_(c.row_trampoline) {}
 
   double eval(const double* vars) const override {
-    double out = 0;
-    if (call_(row_fn_, const_cast<double*>(vars), nslots(), &out) != 0)
-      throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
-    return out;
+    if (bare_) return bare_(vars);  // the fast path: a tail call into the plugin (direct.hpp)
+    return eval_slow(vars);
   }
 
   void eval_batch(const double* const* cols, std::size_t n, double* out) const override {
     if (n == 0) return;
-    if (batch_(batch_fn_, const_cast<double**>(cols), nslots(), n, out) != 0)
+    if (batch_entry_) return exprjit_gojit_call_batch(batch_entry_, cols, out, n);
+    if (batch_(batch_fn_, const_cast<double**>(cols), n, out) != 0)
       throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
   }
 
  private:
+  [[gnu::noinline]] double eval_slow(const double* vars) const {
+    if (row_entry_) return call_row(row_trampoline_, row_entry_, vars);
+    double out = 0;
+    if (call_(row_fn_, const_cast<double*>(vars), &out) != 0)
+      throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
+    return out;
+  }
+
+  double (*bare_)(const double*);  // a bare row function (call_row_bare), or null
   decltype(LoaderApi::call) call_;
   decltype(LoaderApi::batch) batch_;
   int row_fn_, batch_fn_;
+  std::uintptr_t row_entry_, batch_entry_;  // 0: through cgo
+  Trampoline row_trampoline_;
 };
 
 class GoJitBackend final : public Backend {
@@ -96,9 +126,80 @@ class GoJitBackend final : public Backend {
     return *ctx_;
   }
 
+  CallMode mode() const {
+    std::optional<CallMode> m = parse_call_mode(opts_.jit_call);
+    if (!m) throw std::invalid_argument("--jit-call must be auto, direct or cgo, not '" + opts_.jit_call + "'");
+    return *m;
+  }
+  void select_direct(std::vector<Calls>& calls, const std::string& key, const std::string& so, std::size_t nslots);
+
   BackendOptions opts_;
   std::unique_ptr<Context> ctx_;
 };
+
+// Decides, function by function, whether calls go directly into the plugin (direct.hpp):
+// the toolchain and build must support it, the machine code must pass vet.hpp's rules
+// (verdicts are stored beside the cached plugin), and direct and cgo calls must agree on
+// the probe rows.  --jit-call=direct turns the first refusal into an error.
+void GoJitBackend::select_direct(std::vector<Calls>& calls, const std::string& key, const std::string& so,
+                                 std::size_t nslots) {
+  std::ostream* vb = opts_.verbose;
+  const bool required = mode() == CallMode::direct;
+  auto refuse = [&](const std::string& why) {
+    if (required) throw std::runtime_error("--jit-call=direct: the jit cannot call this code directly: " + why);
+    if (vb) *vb << "jit: calls go through cgo: " << why << "\n";
+  };
+  Context& ctx = context();
+  if (std::optional<std::string> why = direct_unsupported(ctx.toolchain)) return refuse(*why);
+
+  auto t0 = Clock::now();
+  const std::string record = ctx.cache.subdir("plugins") + "/" + key + ".vet";
+  const std::string head = "so " + so.substr(so.rfind('/') + 1) + "\n";
+  std::optional<PluginVet> vet;
+  if (std::optional<std::string> text = read_record(record); text && text->rfind(head, 0) == 0)
+    vet = vet_from_text(std::string_view(*text).substr(head.size()), calls.size());
+  const bool stored = vet.has_value();
+  if (!vet) {
+    vet = vet_plugin(so, "exprjit/p" + key.substr(0, 32), calls.size(), objdump_path(), opts_.build_timeout_s);
+    if (vet->error.empty()) write_record(record, head + vet_to_text(*vet));
+  }
+  if (!vet->error.empty()) return refuse("cannot vet the machine code: " + vet->error);
+  if (vb)
+    *vb << "jit: machine code " << (stored ? "verdicts from the cache" : "vetted with objdump") << " ("
+        << vet->functions << " functions) in " << ms(since(t0)) << "\n";
+
+  auto t1 = Clock::now();
+  const LoaderApi& api = GoHost::instance().api();
+  std::vector<std::string> refused;
+  std::size_t rows = 0, batches = 0, bare = 0;
+  std::uint64_t stack = 0;
+  for (std::size_t k = 0; k < calls.size(); ++k) {
+    const std::string name = std::to_string(k);
+    const Verdict& row = vet->rows[k];
+    const Trampoline t = row.bare ? Trampoline::bare : Trampoline::full;
+    if (!row.ok) {
+      refused.push_back(row.why);
+    } else if (std::string d = probe_disagreement_row(api, calls[k].row, nslots, t); !d.empty()) {
+      refused.push_back("E" + name + ": " + d);
+    } else {
+      calls[k].row_direct = true, calls[k].row_trampoline = t, ++rows, stack = std::max(stack, row.stack);
+      bare += t == Trampoline::bare;
+    }
+    if (!vet->batches[k].ok) refused.push_back(vet->batches[k].why);
+    else if (std::string d = probe_disagreement_batch(api, calls[k].batch, nslots); !d.empty()) refused.push_back("B" + name + ": " + d);
+    else calls[k].batch_direct = true, ++batches, stack = std::max(stack, vet->batches[k].stack);
+  }
+  if (required && !refused.empty())
+    throw std::runtime_error("--jit-call=direct: the jit cannot call this code directly: " + refused.front() +
+                             (refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : ""));
+  if (vb) {
+    *vb << "jit: direct calls for " << rows << " of " << calls.size() << " one-row and " << batches << " of "
+        << calls.size() << " batch functions (" << bare << " one-row without a trampoline; at most " << stack
+        << " bytes of stack; agree with cgo on the probes, " << ms(since(t1)) << ")\n";
+    for (std::size_t i = 0; i < refused.size() && i < 4; ++i) *vb << "jit: through cgo: " << refused[i] << "\n";
+    if (refused.size() > 4) *vb << "jit: through cgo: " << refused.size() - 4 << " more\n";
+  }
+}
 
 std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<const Expr* const> exprs,
                                                                   std::size_t nslots) {
@@ -128,7 +229,9 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<cons
   const std::string key =
       sha256_hex("exprjit-gojit-plugin\n" + toolchain_key_part(ctx.toolchain, opts_.go_flags) + "\n" + source);
   const std::string manifest = plugin_manifest(exprs.size(), nslots);
+  const CallMode call_mode = mode();
   std::optional<int> plugin = host.find_plugin(key);
+  std::string so_path = plugin ? host.plugin_path(key) : std::string();
 
   // A cache hit verifies two files of megabytes: the plugin's hash is checked on another
   // core while this thread verifies and dlopens the loader (whose Go runtime then starts
@@ -163,19 +266,26 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<cons
                                    : "the plugin of " + std::to_string(exprs.size()) + " expressions";
       so = build_into_cache(settings, job).so_path;
     }
+    so_path = *so;
     auto t1 = Clock::now();
     plugin = host.open_plugin(key, *so, manifest);
     if (vb) *vb << "jit: load " << ms(since(t1)) << " (Go runtime start when first, plugin.Open, manifest check)\n";
   }
 
   auto t2 = Clock::now();
+  std::vector<Calls> calls(exprs.size());
   for (std::size_t k = 0; k < exprs.size(); ++k) {
     const std::string n = std::to_string(k);
-    int row = host.lookup(*plugin, std::string("E").append(n), FnKind::row);
-    int batch = host.lookup(*plugin, std::string("B").append(n), FnKind::batch);
-    out.push_back(std::make_unique<GoCompiled>(nslots, host.api(), row, batch));
+    calls[k].row = host.lookup(*plugin, std::string("E").append(n), FnKind::row);
+    calls[k].batch = host.lookup(*plugin, std::string("B").append(n), FnKind::batch);
   }
   if (vb) *vb << "jit: symbols " << ms(since(t2)) << " (" << 2 * exprs.size() << " lookups, types checked)\n";
+  if (call_mode == CallMode::cgo) {
+    if (vb) *vb << "jit: calls go through cgo (--jit-call=cgo)\n";
+  } else {
+    select_direct(calls, key, so_path, nslots);
+  }
+  for (const Calls& c : calls) out.push_back(std::make_unique<GoCompiled>(nslots, host.api(), c));
 
   // The first call crosses into Go once more than the others (binding this thread to the
   // Go runtime); do it here, on zeros, and report its time.

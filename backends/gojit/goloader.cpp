@@ -94,6 +94,12 @@ std::optional<int> GoHost::find_plugin(const std::string& key) const {
   return it->second.first;
 }
 
+std::string GoHost::plugin_path(const std::string& key) const {
+  std::lock_guard lock(mu_);
+  auto it = plugins_.find(key);
+  return it == plugins_.end() ? std::string() : it->second.second;
+}
+
 int GoHost::open_plugin(const std::string& key, const std::string& path, const std::string& manifest) {
   std::lock_guard lock(mu_);
   if (auto it = plugins_.find(key); it != plugins_.end()) return it->second.first;  // never twice
@@ -111,12 +117,13 @@ int GoHost::open_plugin(const std::string& key, const std::string& path, const s
   return id;
 }
 
-int GoHost::lookup(int plugin, const std::string& name, FnKind kind) {
+GoFunction GoHost::lookup(int plugin, const std::string& name, FnKind kind) {
   std::lock_guard lock(mu_);
   char err[kErrLen] = "";
-  int id = api_.lookup(plugin, const_cast<char*>(name.c_str()), static_cast<int>(kind), err, sizeof err);
-  if (id < 0) throw std::runtime_error("the Go plugin does not provide " + name + " as expected: " + err);
-  return id;
+  GoFunction f;
+  f.id = api_.lookup(plugin, const_cast<char*>(name.c_str()), static_cast<int>(kind), &f.entry, err, sizeof err);
+  if (f.id < 0) throw std::runtime_error("the Go plugin does not provide " + name + " as expected: " + err);
+  return f;
 }
 
 GoHost::Stats GoHost::stats() const {

@@ -20,12 +20,20 @@ namespace exprjit::gojit {
 struct LoaderApi {
   int (*abi)() = nullptr;
   int (*open)(char* path, char* manifest, char* err, std::size_t errlen) = nullptr;
-  int (*lookup)(int plugin, char* name, int kind, char* err, std::size_t errlen) = nullptr;
-  int (*call)(int fn, double* vars, std::size_t nvars, double* out) = nullptr;
-  int (*batch)(int fn, double** cols, std::size_t ncols, std::size_t n, double* out) = nullptr;
+  int (*lookup)(int plugin, char* name, int kind, std::uintptr_t* entry, char* err, std::size_t errlen) = nullptr;
+  int (*call)(int fn, double* vars, double* out) = nullptr;
+  int (*batch)(int fn, double** cols, std::size_t n, double* out) = nullptr;
 };
 
-enum class FnKind : int { row = 0, batch = 1 };  // func([]float64) float64, func([][]float64, []float64)
+// func(_, _, _ uintptr, vp unsafe.Pointer) float64 (one row), func(cols, out unsafe.Pointer, n int) (batch)
+enum class FnKind : int { row = 0, batch = 1 };
+
+// A looked-up function: its id for the loader's ejCall/ejBatch (the cgo path) and its
+// machine-code entry in Go's internal ABI (the direct path, direct.hpp).
+struct GoFunction {
+  int id = -1;
+  std::uintptr_t entry = 0;
+};
 
 // The loader's Go source (embedded at build time from loader/loader.go).
 extern const char kLoaderGoSource[];
@@ -47,10 +55,12 @@ class GoHost {
 
   // The plugin id of key when this process has already opened it.
   std::optional<int> find_plugin(const std::string& key) const;
+  // The file the plugin of key was opened from ("" when not opened).
+  std::string plugin_path(const std::string& key) const;
   // Opens the verified plugin file of key (once per process) and checks its manifest.
   int open_plugin(const std::string& key, const std::string& path, const std::string& manifest);
-  // A function id for name, whose Go type must be exactly kind's; throws otherwise.
-  int lookup(int plugin, const std::string& name, FnKind kind);
+  // The function name, whose Go type must be exactly kind's; throws otherwise.
+  GoFunction lookup(int plugin, const std::string& name, FnKind kind);
 
   const LoaderApi& api() const { return api_; }  // immutable once the loader is loaded
 

@@ -164,8 +164,8 @@ RunResult run_process(const RunRequest& req) {
       if (m > 0) {
         got = true;
         std::string& b = *bufs[which[k]];
-        if (b.size() < kMaxCapture)
-          b.append(chunk, std::min<std::size_t>(static_cast<std::size_t>(m), kMaxCapture - b.size()));
+        const std::size_t cap = req.max_capture ? req.max_capture : kMaxCapture;
+        if (b.size() < cap) b.append(chunk, std::min<std::size_t>(static_cast<std::size_t>(m), cap - b.size()));
       } else if (m == 0 || (errno != EINTR && errno != EAGAIN)) {
         fds[which[k]]->reset();
       }

@@ -27,13 +27,14 @@ struct RunRequest {
   Environment env;
   std::string cwd;                // "" = this process's
   double timeout_s = 120;
+  std::size_t max_capture = 0;    // bytes kept of stdout and of stderr each; 0 = 1 MiB
 };
 
 struct RunResult {
   bool timed_out = false;  // the deadline passed; the process group was killed
   int exit_code = -1;      // when the process exited
   int signal = 0;          // when a signal ended it
-  std::string out, err;    // captured stdout and stderr (each cut at 1 MiB)
+  std::string out, err;    // captured stdout and stderr (each cut at max_capture)
   double seconds = 0;      // wall time
   bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
 };

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -58,12 +59,15 @@ std::vector<std::string> go_identifiers(const std::string& s) {
 
 bool allowed_identifier(const std::string& id) {
   static const std::set<std::string> fixed = {
-      "package", "main", "import", "math", "var", "func", "return", "if", "else", "for", "range", "float64",
-      "len", "_", "v", "cols", "out", "i", "ejB", "ejTruth", "ejNot", "EjManifest", "Float64frombits"};
+      "package", "main",    "import", "math", "unsafe", "Pointer", "Add",  "var",  "func",  "return",
+      "if",      "else",    "for",    "float64", "uintptr", "int", "_",  "v",    "vp",    "cols",
+      "out",     "n",       "i",      "ejB",  "ejTruth", "ejNot", "ejSq", "EjManifest", "Float64frombits"};
   if (fixed.count(id)) return true;
-  for (const Builtin& b : builtins())  // math.Sqrt -> "math", "Sqrt"; ejMin
-    if (id == (b.go.substr(0, 5) == "math." ? b.go.substr(5) : b.go)) return true;
-  if (id.size() >= 2 && std::string("kctEB").find(id[0]) != std::string::npos &&
+  for (const Builtin& b : builtins()) {  // math.Sqrt -> "math", "Sqrt"; ejMin; math.Floor -> ejFloor
+    const std::string_view go = go_callee(b.go);
+    if (id == (go.substr(0, 5) == "math." ? go.substr(5) : go)) return true;
+  }
+  if (id.size() >= 2 && std::string("kctxEB").find(id[0]) != std::string::npos &&
       id.find_first_not_of("0123456789", 1) == std::string::npos)
     return true;
   return false;
@@ -125,25 +129,50 @@ TEST_CASE("codegen: the same input gives the same bytes") {
 }
 
 TEST_CASE("codegen: structure follows the tree (parentheses, precedence, no fusable products)") {
-  CHECK(go_of("(1+2)*3", {}).find("return float64(float64(k0 + k1) * k2)") != std::string::npos);
-  CHECK(go_of("1+2*3", {}).find("return float64(k0 + float64(k1 * k2))") != std::string::npos);
-  CHECK(go_of("a*b+c", {"a", "b", "c"}).find("return float64(float64(v[0] * v[1]) + v[2])") != std::string::npos);
-  CHECK(go_of("a*b+c", {"a", "b", "c"}).find("out[i] = float64(float64(c0[i] * c1[i]) + c2[i])") !=
+  const std::vector<std::string> abc = {"a", "b", "c"};
+  CHECK(go_of("(a+b)*c", abc).find("return float64(float64(v[0] + v[1]) * v[2])") != std::string::npos);
+  CHECK(go_of("a+b*c", abc).find("return float64(v[0] + float64(v[1] * v[2]))") != std::string::npos);
+  CHECK(go_of("a*b+c", abc).find("return float64(float64(v[0] * v[1]) + v[2])") != std::string::npos);
+  CHECK(go_of("a*b+c", abc).find("*(*float64)(unsafe.Add(out, i)) = float64(float64(x0 * x1) + x2)") !=
         std::string::npos);
-  CHECK(go_of("-a^2", {"a"}).find("return (-ejPow(v[0], k0))") != std::string::npos);
-  CHECK(go_of("2^3^2", {}).find("return ejPow(k0, ejPow(k1, k0))") != std::string::npos);
+  CHECK(go_of("-a^3", {"a"}).find("return (-ejPow(v[0], k0))") != std::string::npos);
+  CHECK(go_of("a^b^c", abc).find("return ejPow(v[0], ejPow(v[1], v[2]))") != std::string::npos);
   CHECK(go_of("- -a", {"a"}).find("return (-(-v[0]))") != std::string::npos);
-  CHECK(go_of("-5%3", {}).find("return math.Mod((-k0), k1)") != std::string::npos);
-  CHECK(go_of("max(1, 2, 3, 4)", {}).find("return ejMax(ejMax(ejMax(k0, k1), k2), k3)") != std::string::npos);
+  CHECK(go_of("-a%b", abc).find("return math.Mod((-v[0]), v[1])") != std::string::npos);
+  CHECK(go_of("max(a, b, c, 4)", abc).find("return ejMax(ejMax(ejMax(v[0], v[1]), v[2]), k0)") != std::string::npos);
   CHECK(go_of("min(a)", {"a"}).find("return v[0]\n") != std::string::npos);
   // Literals are locals from their bits, never untyped constants Go would fold exactly.
-  const std::string s = go_of("0.1+0.2", {});
+  const std::string s = go_of("a*0.1+0.2", {"a"});
   CHECK(s.find("k0 := math.Float64frombits(0x3fb999999999999a) // 0.1") != std::string::npos);
   CHECK(s.find("k1 := math.Float64frombits(0x3fc999999999999a) // 0.2") != std::string::npos);
-  CHECK(go_of("1/0", {}).find("return float64(k0 / k1)") != std::string::npos);
   // Only the chosen branch of a conditional runs: its value is computed inside if/else.
   const std::string cond = go_of("a ? b : c", {"a", "b", "c"});
   CHECK(cond.find("if ejTruth(v[0]) {\n\t\tt0 = v[1]\n\t} else {\n\t\tt0 = v[2]\n\t}\n\treturn t0") !=
+        std::string::npos);
+  // x^2 is the correctly rounded square.
+  CHECK(go_of("a^2", {"a"}).find("return ejSq(v[0])") != std::string::npos);
+  CHECK(go_of("(a+1)^2.0", {"a"}).find("return ejSq(float64(v[0] + k0))") != std::string::npos);
+  CHECK(go_of("a^-2", {"a"}).find("return ejPow(v[0], k0)") != std::string::npos);
+}
+
+TEST_CASE("codegen: parts without variables are folded as the tree backend computes them") {
+  // IEEE arithmetic, not exact: 0.1+0.2 is 0.30000000000000004, 1/0 is inf.
+  CHECK(go_of("0.1+0.2", {}).find("k0 := math.Float64frombits(0x3fd3333333333334) // 0.30000000000000004\n\treturn k0\n") !=
+        std::string::npos);
+  CHECK(go_of("1/0", {}).find("k0 := math.Float64frombits(0x7ff0000000000000) // inf") != std::string::npos);
+  // Calls too (with the C library's value, as the VM folds them).
+  const std::string call = go_of("a + sin(2)*3", {"a"});
+  CHECK(call.find("ejSin") == std::string::npos);
+  char want[64];
+  std::snprintf(want, sizeof want, "0x%016llx", static_cast<unsigned long long>(test::bits(std::sin(2.0) * 3)));
+  CHECK(call.find(want) != std::string::npos);
+  CHECK(call.find("return float64(v[0] + k0)") != std::string::npos);
+  // A constant condition keeps only the chosen branch.
+  const std::string pick = go_of("1 < 2 ? a : b*sin(b)", {"a", "b"});
+  CHECK(pick.find("return v[0]\n") != std::string::npos);
+  CHECK(pick.find("if ") == std::string::npos);
+  CHECK(pick.find("ejSin") == std::string::npos);
+  CHECK(go_of("0 ? a : 2^10", {"a"}).find("k0 := math.Float64frombits(0x4090000000000000) // 1024\n\treturn k0") !=
         std::string::npos);
 }
 
@@ -195,7 +224,7 @@ TEST_CASE("codegen: every identifier of the source comes from exprjit") {
   const std::size_t helpers = all.find("\n// ---- exprjit helpers");
   REQUIRE(helpers != std::string::npos);
   const std::string src = all.substr(0, helpers);
-  const std::string fixed = std::string("\n") + kGoHelpers;
+  const std::string fixed = std::string("\n") + kGoHelpers + kGoTrigHelpers + kGoMathHelpers;
   std::size_t copied = 0;
   for (std::size_t at = all.find('\n', helpers + 1) + 1; at < all.size();) {
     std::size_t nl = all.find('\n', at);
@@ -213,8 +242,10 @@ TEST_CASE("codegen: every identifier of the source comes from exprjit") {
   CHECK(bad.empty());
   for (const std::string& id : bad) MESSAGE("unexpected identifier: " << id);
   for (const std::string& v : vars) CHECK(src.find(v) == std::string::npos);
-  CHECK(src.find("import \"math\"\n") != std::string::npos);
-  CHECK(src.find("\nimport", src.find("\nimport") + 1) == std::string::npos);  // nothing else imported
+  // math and unsafe, and math/bits when a copied helper needs it; nothing else.
+  CHECK((src.find("import (\n\t\"math\"\n\t\"unsafe\"\n)\n") != std::string::npos ||
+         src.find("import (\n\t\"math\"\n\t\"math/bits\"\n\t\"unsafe\"\n)\n") != std::string::npos));
+  CHECK(src.find("\nimport", src.find("\nimport") + 1) == std::string::npos);
 }
 
 TEST_CASE("codegen: a file carries only the helpers it calls, with their dependencies") {

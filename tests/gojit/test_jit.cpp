@@ -30,6 +30,16 @@ const BackendInfo& reference_backend() {
   return vm ? *vm : *find_backend("tree");
 }
 
+// The call path a test runs through: every test that evaluates runs once per path (doctest
+// subcases); the plugin is built once and reused in-process.
+BackendOptions path_options() {
+  BackendOptions o;
+  o.jit_call = "cgo";
+  SUBCASE("through cgo") { o.jit_call = "cgo"; }
+  SUBCASE("called directly") { o.jit_call = "direct"; }  // an error if any function cannot be
+  return o;
+}
+
 bool is_exact(const Expr& e) {
   return std::visit(
       [](const auto& n) -> bool {
@@ -58,12 +68,13 @@ TEST_CASE("jit: 1+1.2-5 is -2.8, and --emit=go shows what is built") {
   CHECK(b->name() == "jit");
   const std::string go = b->emit(*c.expr, 0);
   CHECK(go.find("package main") != std::string::npos);
-  CHECK(go.find("func E0(v []float64) float64") != std::string::npos);
-  CHECK(go.find("func B0(cols [][]float64, out []float64)") != std::string::npos);
+  CHECK(go.find("func E0(_, _, _ uintptr, vp unsafe.Pointer) float64") != std::string::npos);
+  CHECK(go.find("func B0(cols unsafe.Pointer, out unsafe.Pointer, n int)") != std::string::npos);
 }
 
 TEST_CASE("jit: every conformance case (one plugin): exact bit for bit, ulp within 4 ulp") {
-  auto b = jit();
+  const BackendOptions o = path_options();
+  auto b = jit(o);
   const auto cases = test::load_conformance();
   const auto names = test::conformance_var_names();
   const auto values = test::conformance_var_values();
@@ -98,14 +109,15 @@ TEST_CASE("jit: every conformance case (one plugin): exact bit for bit, ulp with
       if (d > worst || worst_case.empty()) worst = std::max(worst, d), worst_case = c.expr;
     }
   }
-  MESSAGE("jit conformance: " << exact << " exact rows bit for bit, " << ulp
+  MESSAGE("jit conformance (" << o.jit_call << "): " << exact << " exact rows bit for bit, " << ulp
                               << " ulp rows; largest distance from glibc: " << worst << " ulp (" << worst_case << ")");
 }
 
 TEST_CASE("jit: differential against the VM on seeded random expressions, one plugin") {
   const BackendInfo& ref_info = reference_backend();
   auto ref = ref_info.make({});
-  auto b = jit();
+  const BackendOptions o = path_options();
+  auto b = jit(o);
   const std::vector<std::string> vars = {"a", "b", "c", "x", "y"};
   std::mt19937_64 rng(0x5eed'0404);
   std::vector<test::Checked> exact, inexact;
@@ -153,7 +165,7 @@ TEST_CASE("jit: differential against the VM on seeded random expressions, one pl
     }
   }
   CHECK(mismatches == 0);
-  MESSAGE("jit vs " << ref_info.name << ": " << exact.size() << " exact-only expressions x " << kRows
+  MESSAGE("jit (" << o.jit_call << ") vs " << ref_info.name << ": " << exact.size() << " exact-only expressions x " << kRows
                     << " rows bit for bit; " << inexact.size()
                     << " with transcendental functions or ^: " << beyond << " of " << inexact.size() * kRows
                     << " results beyond 4 ulp (errors propagate; reported, not asserted), largest finite distance "
@@ -161,7 +173,7 @@ TEST_CASE("jit: differential against the VM on seeded random expressions, one pl
 }
 
 TEST_CASE("jit: batch equals one-row evaluation; zero rows, zero slots; threads") {
-  auto b = jit();
+  auto b = jit(path_options());
   const std::vector<std::string> vars = {"a", "b", "c"};
   std::vector<test::Checked> checked;
   for (const char* t : {"sin(a)*b + (c > 0 ? a : b) - max(a, b, c) % 3", "a < b && b < c || !c", "42 + 0*a"})
@@ -207,7 +219,7 @@ TEST_CASE("jit: batch equals one-row evaluation; zero rows, zero slots; threads"
 }
 
 TEST_CASE("jit: deep nesting up to the front end's limit compiles and agrees with the tree") {
-  auto b = jit();
+  auto b = jit(path_options());
   std::string neg, sum = "a", cond = "a", paren = "a";
   for (int i = 0; i < 600; ++i) neg += "-";
   neg += "a";

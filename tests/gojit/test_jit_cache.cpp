@@ -218,9 +218,9 @@ TEST_CASE("jit: the loader checks the plugin's manifest and exact Go function ty
                   "exprs=2 slots=1\"") != std::string::npos);
   int id = host.open_plugin(job.key, b.so_path, "exprjit-gojit abi=1 exprs=1 slots=1");
   CHECK(what_of([&] { host.lookup(id, "E0", FnKind::row); })
-            .find("E0 has type func([]float32) float64, want func([]float64) float64") != std::string::npos);
+            .find("E0 has type func([]float32) float64, want func(uintptr, uintptr, uintptr, unsafe.Pointer) float64") != std::string::npos);
   CHECK(what_of([&] { host.lookup(id, "B0", FnKind::batch); })
-            .find("B0 has type func(int), want func([][]float64, []float64)") != std::string::npos);
+            .find("B0 has type func(int), want func(unsafe.Pointer, unsafe.Pointer, int)") != std::string::npos);
   CHECK(what_of([&] { host.lookup(id, "E1", FnKind::row); }).find("E1 has type *int") != std::string::npos);
   CHECK(what_of([&] { host.lookup(id, "E7", FnKind::row); }).find("E7") != std::string::npos);
   CHECK(what_of([&] { host.lookup(id + 1000, "E0", FnKind::row); }).find("no plugin") != std::string::npos);
@@ -304,7 +304,7 @@ TEST_CASE("jit: through the exprjit program (-f FILE is one build; missing toolc
 
   gojit::RunResult emit = run({"--emit=go", "x*2", "--var", "x=1"});
   CHECK(emit.exit_code == 0);
-  CHECK(emit.out.find("func E0(v []float64) float64") != std::string::npos);
+  CHECK(emit.out.find("func E0(_, _, _ uintptr, vp unsafe.Pointer) float64") != std::string::npos);
 
   gojit::RunResult missing = run({"--backend=jit", "--go=" + scratch.path() + "/no-go", "1+1"});
   CHECK(missing.exit_code == 1);

@@ -3,18 +3,24 @@
 // and opens plugins with Go's plugin package (a plugin dlopen'ed directly cannot start a
 // runtime of its own).  See docs/jit.md.
 //
-// Calling convention (backends/gojit/goloader.cpp declares the same):
+// Calling convention (backends/gojit/goloader.hpp declares the same):
 //   int ejLoaderAbi(void)
 //   int ejOpen(char* path, char* manifest, char* err, size_t errlen)        -> plugin id or -1
-//   int ejLookup(int plugin, char* name, int kind, char* err, size_t errlen) -> function id or -1
-//   int ejCall(int fn, double* vars, size_t nvars, double* out)             -> 0, or 1 on a panic
-//   int ejBatch(int fn, double** cols, size_t ncols, size_t n, double* out) -> 0, or 1 on a panic
-// kind 0 is func([]float64) float64, kind 1 is func([][]float64, []float64); a symbol of
-// any other type is an error, never a crash.  Needs Go >= 1.19 (atomic.Pointer).
+//   int ejLookup(int plugin, char* name, int kind, uintptr_t* entry, char* err, size_t errlen)
+//                                                                            -> function id or -1
+//   int ejCall(int fn, double* vars, double* out)                           -> 0, or 1 on a panic
+//   int ejBatch(int fn, double** cols, size_t n, double* out)               -> 0, or 1 on a panic
+// kind 0 is func(_, _, _ uintptr, vp unsafe.Pointer) float64 (one row: the slots; vp is the
+// fourth integer argument, which Go's internal ABI passes in RDI like C's first), kind 1 is
+// func(unsafe.Pointer, unsafe.Pointer, int) (column pointers, output, rows); a symbol of
+// any other type is an error, never a crash.  *entry receives the function's machine-code
+// entry (Go's internal ABI), which the direct path calls without cgo (docs/design.md,
+// "Go JIT direct calls").  Needs Go >= 1.19 (atomic.Pointer).
 package main
 
 /*
 #include <stddef.h>
+#include <stdint.h>
 */
 import "C"
 
@@ -27,10 +33,10 @@ import (
 	"unsafe"
 )
 
-const abi = 1 // codegen.hpp's kAbiVersion
+const abi = 3 // codegen.hpp's kAbiVersion
 
-type rowFunc = func([]float64) float64
-type batchFunc = func([][]float64, []float64)
+type rowFunc = func(uintptr, uintptr, uintptr, unsafe.Pointer) float64
+type batchFunc = func(unsafe.Pointer, unsafe.Pointer, int)
 
 var (
 	mu      sync.Mutex // serialises ejOpen and ejLookup
@@ -95,7 +101,7 @@ func appendCOW[F any](table *atomic.Pointer[[]F], f F) int {
 }
 
 //export ejLookup
-func ejLookup(id C.int, name *C.char, kind C.int, errbuf *C.char, errlen C.size_t) C.int {
+func ejLookup(id C.int, name *C.char, kind C.int, entry *C.uintptr_t, errbuf *C.char, errlen C.size_t) C.int {
 	mu.Lock()
 	defer mu.Unlock()
 	if id < 0 || int(id) >= len(plugins) {
@@ -110,14 +116,16 @@ func ejLookup(id C.int, name *C.char, kind C.int, errbuf *C.char, errlen C.size_
 	switch kind {
 	case 0:
 		if f, ok := sym.(rowFunc); ok {
+			*entry = C.uintptr_t(reflect.ValueOf(f).Pointer())
 			return C.int(appendCOW(&rows, f))
 		}
-		setErr(errbuf, errlen, C.GoString(name) + " has type " + typeName(sym) + ", want func([]float64) float64")
+		setErr(errbuf, errlen, C.GoString(name) + " has type " + typeName(sym) + ", want func(uintptr, uintptr, uintptr, unsafe.Pointer) float64")
 	case 1:
 		if f, ok := sym.(batchFunc); ok {
+			*entry = C.uintptr_t(reflect.ValueOf(f).Pointer())
 			return C.int(appendCOW(&batches, f))
 		}
-		setErr(errbuf, errlen, C.GoString(name) + " has type " + typeName(sym) + ", want func([][]float64, []float64)")
+		setErr(errbuf, errlen, C.GoString(name) + " has type " + typeName(sym) + ", want func(unsafe.Pointer, unsafe.Pointer, int)")
 	default:
 		setErr(errbuf, errlen, "unknown kind " + strconv.Itoa(int(kind)))
 	}
@@ -125,32 +133,26 @@ func ejLookup(id C.int, name *C.char, kind C.int, errbuf *C.char, errlen C.size_
 }
 
 //export ejCall
-func ejCall(fn C.int, vars *C.double, n C.size_t, out *C.double) (rc C.int) {
+func ejCall(fn C.int, vars *C.double, out *C.double) (rc C.int) {
 	defer func() {
 		if recover() != nil {
 			rc = 1
 		}
 	}()
 	f := (*rows.Load())[fn]
-	*out = C.double(f(unsafe.Slice((*float64)(unsafe.Pointer(vars)), int(n))))
+	*out = C.double(f(0, 0, 0, unsafe.Pointer(vars)))
 	return 0
 }
 
 //export ejBatch
-func ejBatch(fn C.int, cols **C.double, ncols C.size_t, n C.size_t, out *C.double) (rc C.int) {
+func ejBatch(fn C.int, cols **C.double, n C.size_t, out *C.double) (rc C.int) {
 	defer func() {
 		if recover() != nil {
 			rc = 1
 		}
 	}()
 	f := (*batches.Load())[fn]
-	cs := make([][]float64, int(ncols))
-	if ncols > 0 {
-		for k, p := range unsafe.Slice(cols, int(ncols)) {
-			cs[k] = unsafe.Slice((*float64)(unsafe.Pointer(p)), int(n))
-		}
-	}
-	f(cs, unsafe.Slice((*float64)(unsafe.Pointer(out)), int(n)))
+	f(unsafe.Pointer(cols), unsafe.Pointer(out), int(n))
 	return 0
 }
 
