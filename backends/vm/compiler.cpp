@@ -54,6 +54,11 @@ constexpr Fusion kFusions[] = {
     {Op::MUL_KV, Op::ADD_RK, Op::MULADD_KVK},
 };
 
+// The compiler recurses once per AST level (at most kMaxDepth); every function on that path
+// is kept out of line so that no frame carries the locals of the others (their sum would
+// not fit kMaxDepth levels into the default stack under sanitizers).
+#define EXPRJIT_OUTLINE [[gnu::noinline]]
+
 class Compiler {
  public:
   Compiler(const Options& options, Pos where) : opt_(options), where_(where) {}
@@ -89,7 +94,7 @@ class Compiler {
   static Operand konst(double v) { return {Kind::K, 0, v}; }
 
   // The operand field of an instruction: a register or slot, or a constant's pool index.
-  std::uint32_t field(Operand o) {
+  EXPRJIT_OUTLINE std::uint32_t field(Operand o) {
     if (o.kind != Kind::K) return o.index;
     auto [it, added] = kindex_.try_emplace(std::bit_cast<std::uint64_t>(o.value), 0);
     if (added) {
@@ -100,7 +105,7 @@ class Compiler {
     return it->second;
   }
 
-  std::size_t emit(Op op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0) {
+  EXPRJIT_OUTLINE std::size_t emit(Op op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0) {
     if (p_.code.size() >= kMax) too_large("instructions");
     p_.code.push_back(Ins{op, a, b, c});
     return p_.code.size() - 1;
@@ -111,7 +116,7 @@ class Compiler {
   }
 
   // Loads a K or V operand into a new register.
-  Operand load(Operand o) {
+  EXPRJIT_OUTLINE Operand load(Operand o) {
     if (o.kind == Kind::R) return o;
     std::uint32_t r = alloc();
     emit(o.kind == Kind::K ? Op::LOADK : Op::LOADV, r, field(o));
@@ -119,7 +124,7 @@ class Compiler {
   }
 
   // Compiles e so that its value ends in R[reg]; requires top_ == reg.
-  void expr_to(const Expr& e, std::uint32_t reg) {
+  EXPRJIT_OUTLINE void expr_to(const Expr& e, std::uint32_t reg) {
     Operand o = expr(e);
     if (o.kind != Kind::R) load(o);
     top_ = reg + 1;
@@ -142,7 +147,7 @@ class Compiler {
     throw CompileError("internal error: the vm compiler was given an unchecked name", e.span.begin);
   }
 
-  Operand unary(Un f, const Expr& arg) {
+  EXPRJIT_OUTLINE Operand unary(Un f, const Expr& arg) {
     std::uint32_t t0 = top_;
     Operand x = expr(arg);
     if (x.kind == Kind::K && opt_.fold) return konst(apply(f, x.value));
@@ -153,7 +158,7 @@ class Compiler {
     return {Kind::R, d};
   }
 
-  Operand binary(const Binary& b) {
+  EXPRJIT_OUTLINE Operand binary(const Binary& b) {
     Bin f{};
     switch (b.op) {
       case BinOp::Add: f = Bin::ADD; break;
@@ -178,7 +183,7 @@ class Compiler {
   }
 
   // x and y were compiled in that order starting with top_ == t0.
-  Operand combine(Bin f, Operand x, Operand y, std::uint32_t t0) {
+  EXPRJIT_OUTLINE Operand combine(Bin f, Operand x, Operand y, std::uint32_t t0) {
     if (x.kind == Kind::K && y.kind == Kind::K && opt_.fold)
       return konst(apply(f, x.value, y.value));
     if (!opt_.shapes) {
@@ -196,7 +201,7 @@ class Compiler {
     return {Kind::R, d};
   }
 
-  void emit_fusing(Op op, std::uint32_t a, std::uint32_t b, std::uint32_t c) {
+  EXPRJIT_OUTLINE void emit_fusing(Op op, std::uint32_t a, std::uint32_t b, std::uint32_t c) {
     if (opt_.fuse && !p_.code.empty() && p_.code.size() - 1 >= barrier_) {
       Ins& prev = p_.code.back();
       for (const Fusion& fu : kFusions) {
@@ -210,7 +215,7 @@ class Compiler {
     emit(op, a, b, c);
   }
 
-  Operand conditional(const Conditional& c) {
+  EXPRJIT_OUTLINE Operand conditional(const Conditional& c) {
     std::uint32_t t0 = top_;
     Operand cond = expr(*c.cond);
     if (cond.kind == Kind::K && opt_.fold)  // only the chosen arm is compiled
@@ -237,7 +242,7 @@ class Compiler {
     return {Kind::R, t0};
   }
 
-  Operand call(const Call& call) {
+  EXPRJIT_OUTLINE Operand call(const Call& call) {
     const FnOp& fop = fn_op(call.fn->id);
     switch (fop.arity) {
       case FnOp::unary: return unary(static_cast<Un>(fop.family), *call.args[0]);
@@ -256,7 +261,7 @@ class Compiler {
   // R[t0] := f(R[t0], R[t0+1], R[t0+2]).  The arguments are compiled as operands first (so
   // an all-constant call folds); register results then sit in increasing registers from t0,
   // arg i at or below t0+i, so placing them from the last down never overwrites a pending one.
-  Operand ternary(Tern f, const Call& call) {
+  EXPRJIT_OUTLINE Operand ternary(Tern f, const Call& call) {
     std::uint32_t t0 = top_;
     Operand a[3];
     for (int i = 0; i < 3; ++i) a[i] = expr(*call.args[static_cast<std::size_t>(i)]);
@@ -275,6 +280,8 @@ class Compiler {
     return {Kind::R, d};
   }
 };
+
+#undef EXPRJIT_OUTLINE
 
 }  // namespace
 
