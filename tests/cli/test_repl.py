@@ -23,8 +23,8 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x07")
 class Terminal:
     """exprjit on the child side of a pty."""
 
-    def __init__(self, state_home, *args):
-        env = dict(os.environ, XDG_STATE_HOME=state_home, TERM="xterm")
+    def __init__(self, state_home, *args, env_extra=None):
+        env = dict(os.environ, XDG_STATE_HOME=state_home, TERM="xterm", **(env_extra or {}))
         env.pop("EXPRJIT_BACKEND", None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
@@ -141,6 +141,23 @@ class Repl(unittest.TestCase):
             history = f.read()
         self.assertIn("1+1", history)
         self.assertNotIn("7*7", history)
+
+    def test_jit_backend_shows_that_it_builds(self):
+        # A fresh plugin cache forces a go build: the REPL says so on the terminal instead
+        # of freezing silently, then answers.
+        cache = os.path.join(self.state, "cache")
+        t = Terminal(self.state, env_extra={"EXPRJIT_CACHE_DIR": cache})
+        try:
+            self.assertEqual(t.send(":backend jit"), "")
+            out = t.send("1+1.2-5")
+            self.assertIn("jit: building", out)
+            self.assertTrue(out.endswith("-2.8\n"), out)
+            t.send("2+2")  # defines nothing new: _ exists from here on
+            # the same source again (the scope holds _ both times): a cache hit, no build
+            self.assertEqual(t.send("2+2"), "4\n")
+        finally:
+            os.kill(t.pid, 9)
+            os.waitpid(t.pid, 0)
 
     def test_quit(self):
         os.write(self.t.fd, b":quit\r")
