@@ -1,27 +1,79 @@
-// engines.hpp — what the benchmark can time: each engine turns one corpus expression into
-// something with Compiled's interface (eval / eval_batch).  Our backends are engines; the
-// peers (muparser, ExprTk, LuaJIT, ...) join by adding an entry to engines.cpp.
+// engines.hpp — what the benchmark times: an engine turns one corpus expression into an
+// Evaluator.  The engines are our backends (through the backend table and BackendOptions),
+// the native C++ reference, the peers (muparser, LuaJIT) and, with --design, the VM's
+// design variants of docs/design.md.  One table (engines.cpp) lists them all.
 #pragma once
+#include <cstddef>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "backends/backend.hpp"
+#include "bench/corpus.hpp"
+#include "frontend/ast.hpp"
 
 namespace exprjit::bench {
 
+// One expression prepared by one engine.
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+  // `count` evaluations, the first on the binding in v (slots a b c x y z w), then
+  // next_binding(v) after each; returns the sum of the results.  The loop is the same for
+  // every C++-side engine (an opaque call, an add, the swap); LuaJIT runs it in Lua.
+  virtual double run(double* v, std::size_t count) = 0;
+  // Batch: rows [0, n) of the columns bound at preparation (Job::cols) into out.
+  virtual void run_batch(std::size_t n, double* out) = 0;
+};
+
+// What an engine gets for one expression.
+struct Job {
+  std::size_t index;            // 0-based position in the corpus
+  const std::string& text;      // as written
+  const Expr& checked;          // the front end's result over corpus.names
+  const Corpus& corpus;
+  const double* const* cols;    // batch columns (one per variable), max_rows rows each
+  std::size_t max_rows;
+};
+
+struct Prepared {
+  std::unique_ptr<Evaluator> eval;
+  std::string note;  // shown in the report, e.g. how an expression was translated
+};
+
+// prepare() throws NotApplicable when the engine cannot take this expression for a reason
+// that is not a wrong answer (a peer lacks a function, the jit cannot call it directly);
+// any other exception is a failure.
+struct NotApplicable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
 struct Engine {
+  enum Kind { backend, native, peer, design };
   std::string name;
   std::string description;
-  bool design;  // only in --design runs (variants measured for docs/design.md)
-  // text is the expression as written; checked the front end's result for it over `names`.
-  std::function<std::unique_ptr<Compiled>(const std::string& text, const Expr& checked,
-                                          const std::vector<std::string>& names)>
-      compile;
+  Kind kind;
+  bool single;              // timed in single evaluation
+  bool batch;               // timed in batch evaluation
+  std::string unavailable;  // non-empty: why it cannot run in this build (peer library missing)
+  std::function<Prepared(const Job&)> prepare;
+  // A second attempt after prepare() threw or its result failed the correctness gate
+  // (why: what went wrong), e.g. muparser on translate.hpp's rewrite; may be empty.
+  std::function<Prepared(const Job&, const std::string& why)> rewrite = nullptr;
 };
 
 const std::vector<Engine>& engines();
 const Engine* find_engine(const std::string& name);
+
+// Peers (peers_muparser.cpp, peers_luajit.cpp): their table entries, "unavailable" when the
+// library was not found at build time; a version string for the report.
+Engine muparser_engine();
+Engine luajit_engine();
+std::string muparser_version();
+std::string luajit_version();
+// Whether muparser was built with OpenMP (its bulk mode is then limited to one thread so
+// every evaluator uses one core; see peers_muparser.cpp).
+bool muparser_openmp();
 
 }  // namespace exprjit::bench

@@ -1,34 +1,37 @@
-// main.cpp — exprjit_bench: times the engines of engines.cpp on the corpus (bench_expr.txt,
-// Arash Partow's math-parser-benchmark-project set) with Google Benchmark and prints the
-// summary docs/benchmarks.md reports.
+// main.cpp — exprjit_bench: every engine of engines.cpp (the backends, native C++,
+// muparser, LuaJIT) on the corpus (bench_expr.txt: Arash Partow's math-parser-benchmark
+// set) with Google Benchmark; bench/README.md describes the method, scripts/bench runs it
+// and bench/report turns its output into the report.
 //
-//   exprjit_bench [--corpus=FILE] [--engines=tree,vm,...] [--design] [--rows=N]
-//                 [--no-batch] [--markdown] [--filter=REGEX] [Google Benchmark flags]
+//   exprjit_bench [--out=DIR] [--corpus=FILE] [--engines=NAME,...] [--design]
+//                 [--rows=N,...|--no-batch] [--no-single] [--evals=K] [--no-compile]
+//                 [--no-jit-latency] [--no-cold] [--jit-reps=N] [--jit-work=DIR]
+//                 [--filter=REGEX] [--markdown] [Google Benchmark flags]
 //
-// Single evaluation: each iteration evaluates once, then swaps a<->b and x<->y as the
-// public benchmark does, so no result can be folded or hoisted.  Batch: one eval_batch over
-// N rows whose bindings alternate the same way (row r holds the values of evaluation r).
-// Before timing, every engine's result is checked against the tree backend, bit for bit,
-// on both bindings, and batch against single evaluation: a wrong engine is not timed.
+// Order: front end; the Go JIT's compile latency (child processes and this one); then every
+// engine is prepared on every expression and gated against the tree backend (suite.hpp);
+// then Google Benchmark times what passed: compile latency of the front end and the vm,
+// single evaluation, batch.  --out=DIR writes DIR/bench.json (Google Benchmark's JSON) and
+// DIR/run.json (corpus, engines, gate results, jit compile latency).
 //
-// Defaults keep a run short on a shared machine: --benchmark_min_time=0.05,
+// Defaults keep a run short on a shared machine: --benchmark_min_time=0.01,
 // --benchmark_repetitions=3 (medians reported), CPU time.
 #include <benchmark/benchmark.h>
 
-#include <bit>
-#include <cmath>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
-#include <regex>
 #include <sstream>
 
-#include "backends/vm/run.hpp"
-#include "backends/vm/vm.hpp"
 #include "bench/corpus.hpp"
 #include "bench/engines.hpp"
-#include "bench/native.hpp"
+#include "bench/jit_latency.hpp"
+#include "bench/json.hpp"
 #include "bench/report.hpp"
+#include "bench/suite.hpp"
 #include "frontend/check.hpp"
 #include "frontend/diagnostic.hpp"
 #include "frontend/parser.hpp"
@@ -38,90 +41,135 @@ using namespace exprjit::bench;
 
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 struct Args {
+  std::string out;
   std::string corpus = EXPRJIT_BENCH_CORPUS;
-  std::vector<std::string> engines;  // empty: defaults (or all with --design)
+  std::vector<std::string> engines;  // empty: defaults (and the design variants with --design)
   bool design = false;
-  bool batch = true;
-  bool markdown = false;
-  std::size_t rows = 1'000'000;
+  bool single = true;
+  bool compile = true;
+  bool jit_latency = true;
+  bool cold = true;
+  int jit_reps = 3;
+  std::string jit_work;
+  std::vector<std::size_t> rows = {1000, 100000, 1000000};
+  std::size_t evals = 100;
   std::string filter;
-  std::vector<char*> rest;  // for benchmark::Initialize
+  bool markdown = false;
+  std::string jit_probe;  // child mode
+  std::vector<std::string> argv;
+  std::vector<std::string> rest;  // for benchmark::Initialize
 };
 
 bool starts(const char* s, const char* prefix) { return std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
 
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string e; std::getline(ss, e, ',');)
+    if (!e.empty()) out.push_back(e);
+  return out;
+}
+
+void usage() {
+  std::cout << "usage: exprjit_bench [--out=DIR] [--corpus=FILE] [--engines=NAME,...] [--design]\n"
+               "                     [--rows=N,...|--no-batch] [--no-single] [--evals=K] [--no-compile]\n"
+               "                     [--no-jit-latency] [--no-cold] [--jit-reps=N] [--jit-work=DIR]\n"
+               "                     [--filter=REGEX] [--markdown] [Google Benchmark flags]\n"
+               "engines (default: all but --design ones):";
+  for (const Engine& e : engines())
+    std::cout << "\n  " << e.name << (e.kind == Engine::design ? " (--design)" : "") << ": " << e.description
+              << (e.unavailable.empty() ? "" : " [unavailable: " + e.unavailable + "]");
+  std::cout << "\ndefaults: --rows=1000,100000,1000000 --evals=100 --benchmark_min_time=0.01 "
+               "--benchmark_repetitions=3; corpus "
+            << EXPRJIT_BENCH_CORPUS << "\n";
+}
+
 Args parse_args(int argc, char** argv) {
   Args a;
   a.rest.push_back(argv[0]);
-  bool min_time = false, reps = false;
+  bool min_time = false, reps = false, out_flag = false;
+  for (int i = 0; i < argc; ++i) a.argv.push_back(argv[i]);
   for (int i = 1; i < argc; ++i) {
     const char* s = argv[i];
-    if (starts(s, "--corpus=")) a.corpus = s + 9;
-    else if (starts(s, "--engines=")) {
-      std::stringstream ss(s + 10);
-      for (std::string e; std::getline(ss, e, ',');) a.engines.push_back(e);
-    } else if (!std::strcmp(s, "--design")) a.design = true;
-    else if (!std::strcmp(s, "--no-batch")) a.batch = false;
-    else if (!std::strcmp(s, "--markdown")) a.markdown = true;
-    else if (starts(s, "--rows=")) a.rows = std::stoull(s + 7);
+    if (starts(s, "--out=")) a.out = s + 6;
+    else if (starts(s, "--corpus=")) a.corpus = s + 9;
+    else if (starts(s, "--engines=")) a.engines = split(s + 10);
+    else if (!std::strcmp(s, "--design")) a.design = true;
+    else if (!std::strcmp(s, "--no-batch")) a.rows.clear();
+    else if (starts(s, "--rows=")) {
+      a.rows.clear();
+      for (const std::string& n : split(s + 7)) a.rows.push_back(std::stoull(n));
+    } else if (!std::strcmp(s, "--no-single")) a.single = false;
+    else if (starts(s, "--evals=")) a.evals = std::max<std::size_t>(2, std::stoull(s + 8) / 2 * 2);
+    else if (!std::strcmp(s, "--no-compile")) a.compile = false;
+    else if (!std::strcmp(s, "--no-jit-latency")) a.jit_latency = false;
+    else if (!std::strcmp(s, "--no-cold")) a.cold = false;
+    else if (starts(s, "--jit-reps=")) a.jit_reps = std::max(1, std::atoi(s + 11));
+    else if (starts(s, "--jit-work=")) a.jit_work = s + 11;
     else if (starts(s, "--filter=")) a.filter = s + 9;
+    else if (!std::strcmp(s, "--markdown")) a.markdown = true;
+    else if (starts(s, "--jit-probe=")) a.jit_probe = s + 12;
     else if (!std::strcmp(s, "--help") || !std::strcmp(s, "-h")) {
-      std::cout << "usage: exprjit_bench [--corpus=FILE] [--engines=NAME,...] [--design] [--rows=N]\n"
-                   "                     [--no-batch] [--markdown] [--filter=REGEX] [Google Benchmark flags]\n"
-                   "engines:";
-      for (const Engine& e : engines()) std::cout << "\n  " << e.name << (e.design ? " (--design)" : "") << ": " << e.description;
-      std::cout << "\ndefaults: --benchmark_min_time=0.05 --benchmark_repetitions=3; corpus " << EXPRJIT_BENCH_CORPUS << "\n";
+      usage();
       std::exit(0);
-    }
-    else {
+    } else {
       min_time |= starts(s, "--benchmark_min_time");
       reps |= starts(s, "--benchmark_repetitions");
-      a.rest.push_back(argv[i]);
+      out_flag |= starts(s, "--benchmark_out=");
+      a.rest.push_back(s);
     }
   }
-  static char kMinTime[] = "--benchmark_min_time=0.05";
-  static char kReps[] = "--benchmark_repetitions=3";
-  static char kAggr[] = "--benchmark_report_aggregates_only=true";
-  if (!min_time) a.rest.push_back(kMinTime);
-  if (!reps) a.rest.push_back(kReps);
-  a.rest.push_back(kAggr);
+  if (!min_time) a.rest.push_back("--benchmark_min_time=0.01");
+  if (!reps) a.rest.push_back("--benchmark_repetitions=3");
+  a.rest.push_back("--benchmark_report_aggregates_only=true");
+  if (!a.out.empty() && !out_flag) {
+    a.rest.push_back("--benchmark_out=" + a.out + "/bench.json");
+    a.rest.push_back("--benchmark_out_format=json");
+  }
   return a;
 }
 
-bool same_bits(double x, double y) {
-  return (std::isnan(x) && std::isnan(y)) || std::bit_cast<std::uint64_t>(x) == std::bit_cast<std::uint64_t>(y);
+// The expression whose cold / warm / hit compile latency is measured.
+std::size_t probe_expression(const Corpus& c) {
+  for (std::size_t k = 0; k < c.exprs.size(); ++k)
+    if (c.exprs[k] == "sin(2 * a) + cos(pi / b)") return k;
+  return c.exprs.size() / 2;
 }
 
-// The batch columns: row r holds the binding of evaluation r (a<->b, x<->y swapped on odd rows).
-struct Columns {
-  std::vector<std::vector<double>> data;
-  std::vector<const double*> ptrs;
-  Columns(const Corpus& c, std::size_t rows) : data(c.values.size(), std::vector<double>(rows)) {
-    std::vector<double> v = c.values;
-    for (std::size_t r = 0; r < rows; ++r) {
-      for (std::size_t s = 0; s < v.size(); ++s) data[s][r] = v[s];
-      next_binding(v.data());
-    }
-    for (auto& col : data) ptrs.push_back(col.data());
-  }
-};
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Args args = parse_args(argc, argv);
   Corpus corpus;
+  std::vector<ExprPtr> checked;
   try {
     corpus = load_corpus(args.corpus);
   } catch (const std::exception& e) {
     std::cerr << "exprjit_bench: " << e.what() << "\n";
     return 1;
   }
+  const Scope scope(corpus.names);
+  for (const std::string& text : corpus.exprs) {
+    try {
+      ExprPtr e = parse_expression(text);
+      check(*e, scope);
+      checked.push_back(std::move(e));
+    } catch (const CompileError& err) {
+      std::cerr << format_error(Source{"<corpus>", text, 1}, err);
+      return 1;
+    }
+  }
+  if (!args.jit_probe.empty()) return jit_probe_main(args.jit_probe, corpus, checked);
+
   std::vector<const Engine*> chosen;
   if (args.engines.empty()) {
     for (const Engine& e : engines())
-      if (!e.design || args.design) chosen.push_back(&e);
+      if (e.kind != Engine::design || args.design) chosen.push_back(&e);
   } else {
     for (const std::string& n : args.engines) {
       const Engine* e = find_engine(n);
@@ -134,140 +182,96 @@ int main(int argc, char** argv) {
       chosen.push_back(e);
     }
   }
-  const std::regex filter(args.filter.empty() ? ".*" : args.filter);
+  if (!args.out.empty()) std::filesystem::create_directories(args.out);
 
-  // Front end once per expression.
-  const Scope scope(corpus.names);
-  std::vector<ExprPtr> checked;
-  for (const std::string& text : corpus.exprs) {
-    try {
-      ExprPtr e = parse_expression(text);
-      check(*e, scope);
-      checked.push_back(std::move(e));
-    } catch (const CompileError& err) {
-      std::cerr << format_error(Source{"<corpus>", text, 1}, err);
-      return 1;
-    }
+  Json run = Json::object();
+  Json argv_json = Json::array();
+  for (const std::string& s : args.argv) argv_json.push(s);
+  run["argv"] = argv_json;
+  Json cj = Json::object();
+  cj["path"] = args.corpus;
+  Json names = Json::array(), values = Json::array(), exprs = Json::array();
+  for (const auto& n : corpus.names) names.push(n);
+  for (double v : corpus.values) values.push(v);
+  for (const auto& e : corpus.exprs) exprs.push(e);
+  cj["names"] = names;
+  cj["values"] = values;
+  cj["exprs"] = exprs;
+  run["corpus"] = cj;
+  Json config = Json::object();
+  config["evals_per_iteration"] = args.evals;
+  Json rows = Json::array();
+  for (std::size_t n : args.rows) rows.push(n);
+  config["rows"] = rows;
+  config["tolerance"] = kTolerance;
+  Json gb = Json::array();
+  for (const std::string& s : args.rest) gb.push(s);
+  config["benchmark_flags"] = gb;
+  run["config"] = config;
+  Json peers = Json::object();
+  peers["muparser"] = muparser_version();
+  peers["muparser_openmp"] = muparser_openmp();
+  peers["luajit"] = luajit_version();
+  run["peers"] = peers;
+
+  // The jit's compile latency first: it sets up the jit cache the jit engines then use.
+  bool jit_chosen = false;
+  for (const Engine* e : chosen) jit_chosen |= e->name.rfind("jit", 0) == 0 && e->unavailable.empty();
+  std::string jit_work;
+  Json timing = Json::object();
+  if (jit_chosen && args.jit_latency) {
+    jit_work = !args.jit_work.empty() ? args.jit_work
+               : !args.out.empty()    ? args.out + "/jit-work"
+                                      : (std::filesystem::temp_directory_path() / ("exprjit-bench-" + std::to_string(::getpid()))).string();
+    JitLatencyOptions jo;
+    jo.work_dir = jit_work;
+    jo.corpus_path = std::filesystem::absolute(args.corpus).string();
+    jo.probe = probe_expression(corpus);
+    jo.cold = args.cold;
+    jo.reps = args.jit_reps;
+    const auto t = Clock::now();
+    run["jit_compile"] = measure_jit_latency(jo, corpus, checked, std::cerr);
+    timing["jit_latency_seconds"] = seconds_since(t);
   }
 
-  // Compile everything, and check it before timing anything.
-  std::vector<std::unique_ptr<Compiled>> keep;
-  std::vector<double> v2 = corpus.values;
-  next_binding(v2.data());
-  auto reference = find_backend("tree")->make({});
-  for (std::size_t i = 0; i < checked.size(); ++i) {
-    auto ref = reference->compile(*checked[i], corpus.names.size());
-    for (const Engine* e : chosen) {
-      auto c = e->compile(corpus.exprs[i], *checked[i], corpus.names);
-      for (const std::vector<double>* v : {&corpus.values, &v2}) {
-        if (!same_bits(c->eval(v->data()), ref->eval(v->data()))) {
-          std::cerr << "exprjit_bench: engine " << e->name << " disagrees with tree on #" << i + 1 << " "
-                    << corpus.exprs[i] << "\n";
-          return 1;
-        }
-      }
-      Compiled* raw = c.get();
-      keep.push_back(std::move(c));
-      const std::string name = single_name(e->name, i);
-      if (!std::regex_search(name, filter)) continue;
-      benchmark::RegisterBenchmark(name.c_str(), [raw, values = corpus.values](benchmark::State& st) {
-        std::vector<double> v = values;
-        for (auto _ : st) {
-          benchmark::DoNotOptimize(raw->eval(v.data()));
-          next_binding(v.data());
-        }
-      });
-    }
-  }
+  SuiteConfig sc;
+  sc.engines = chosen;
+  sc.single = args.single;
+  sc.rows = args.rows;
+  sc.evals = args.evals;
+  sc.filter = args.filter;
+  Suite suite(corpus, checked, sc);
+  if (args.compile) suite.register_compile();
+  auto t_gate = Clock::now();
+  run["engines"] = suite.prepare_and_register(std::cerr);
+  timing["gate_seconds"] = seconds_since(t_gate);
 
-  // Batch: the vm as shipped; with --design also the variants of the batch loop.
-  std::vector<std::string> batch_engines;
-  std::unique_ptr<Columns> cols;
-  std::vector<double> out;
-  if (args.batch) {
-    cols = std::make_unique<Columns>(corpus, args.rows);
-    out.resize(args.rows);
-    batch_engines.push_back("vm");
-    // Design variants of the batch loop: other block sizes.
-    std::vector<std::pair<std::string, std::size_t>> blocks;
-    if (args.design)
-      for (std::size_t b : {16, 32, 128, 256, 1024}) blocks.push_back({"vm-block" + std::to_string(b), b});
-    for (const auto& t : blocks) batch_engines.push_back(t.first);
-    batch_engines.push_back("native");
-    auto vm_backend = find_backend("vm")->make({});
-    for (std::size_t i = 0; i < checked.size(); ++i) {
-      auto c = vm_backend->compile(*checked[i], corpus.names.size());
-      const Compiled* raw = c.get();
-      raw->eval_batch(cols->ptrs.data(), args.rows, out.data());
-      for (std::size_t r = 0; r < args.rows; ++r) {
-        double row[7];
-        for (std::size_t s = 0; s < 7; ++s) row[s] = cols->data[s][r];
-        if (!same_bits(out[r], raw->eval(row))) {
-          std::cerr << "exprjit_bench: vm batch differs from single evaluation on #" << i + 1 << " row " << r << "\n";
-          return 1;
-        }
-      }
-      keep.push_back(std::move(c));
-      const std::size_t rows = args.rows;
-      const std::string name = batch_name("vm", i);
-      if (std::regex_search(name, filter))
-        benchmark::RegisterBenchmark(name.c_str(), [raw, &cols, &out, rows](benchmark::State& st) {
-          for (auto _ : st) {
-            raw->eval_batch(cols->ptrs.data(), rows, out.data());
-            benchmark::ClobberMemory();
-          }
-          st.SetItemsProcessed(static_cast<std::int64_t>(st.iterations() * rows));
-        })->Unit(benchmark::kMillisecond);
-      if (NativeLoop loop = native_loop(corpus.exprs[i])) {  // the hand-written reference
-        std::vector<double> mine(args.rows);
-        loop(cols->ptrs.data(), args.rows, mine.data());
-        if (std::memcmp(mine.data(), out.data(), args.rows * sizeof(double)) != 0) {
-          std::cerr << "exprjit_bench: the native loop differs from vm batch on #" << i + 1 << "\n";
-          return 1;
-        }
-        const std::string nname = batch_name("native", i);
-        if (std::regex_search(nname, filter))
-          benchmark::RegisterBenchmark(nname.c_str(), [loop, &cols, &out, rows](benchmark::State& st) {
-            for (auto _ : st) {
-              loop(cols->ptrs.data(), rows, out.data());
-              benchmark::ClobberMemory();
-            }
-          })->Unit(benchmark::kMillisecond);
-      }
-      for (const auto& [tname, rows_per_block] : blocks) {
-        const std::size_t block = rows_per_block;  // a lambda may not capture a structured binding in Clang 14
-        vm::Options o;
-        o.batch = true;
-        auto prog = std::make_shared<vm::Program>(vm::compile_program(*checked[i], o));
-        std::vector<double> mine(args.rows);
-        vm::run_batch(*prog, cols->ptrs.data(), args.rows, mine.data(), block);
-        if (std::memcmp(mine.data(), out.data(), args.rows * sizeof(double)) != 0) {
-          std::cerr << "exprjit_bench: " << tname << " differs from vm batch on #" << i + 1 << "\n";
-          return 1;
-        }
-        const std::string bname = batch_name(tname, i);
-        if (std::regex_search(bname, filter))
-          benchmark::RegisterBenchmark(bname.c_str(), [prog, block, &cols, &out, rows](benchmark::State& st) {
-            for (auto _ : st) {
-              vm::run_batch(*prog, cols->ptrs.data(), rows, out.data(), block);
-              benchmark::ClobberMemory();
-            }
-          })->Unit(benchmark::kMillisecond);
-      }
-    }
-  }
-
-  int bargc = static_cast<int>(args.rest.size());
-  benchmark::Initialize(&bargc, args.rest.data());
-  if (benchmark::ReportUnrecognizedArguments(bargc, args.rest.data())) return 2;
+  std::vector<char*> bargv;
+  for (std::string& s : args.rest) bargv.push_back(s.data());
+  int bargc = static_cast<int>(bargv.size());
+  benchmark::Initialize(&bargc, bargv.data());
+  if (benchmark::ReportUnrecognizedArguments(bargc, bargv.data())) return 2;
   Collector collector;
+  auto t_bench = Clock::now();
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::Shutdown();
+  timing["benchmark_seconds"] = seconds_since(t_bench);
+  run["timing"] = timing;
+
+  if (!args.out.empty()) {
+    std::ofstream f(args.out + "/run.json");
+    f << run.dump(1) << "\n";
+    if (!f) std::cerr << "exprjit_bench: cannot write " << args.out << "/run.json\n";
+  }
+  if (!jit_work.empty()) std::filesystem::remove_all(jit_work);
 
   SummaryInput in;
   in.exprs = corpus.exprs;
-  for (const Engine* e : chosen) in.single_engines.push_back(e->name);
-  in.batch_engines = batch_engines;
+  for (const Engine* e : chosen) {
+    if (!e->unavailable.empty()) continue;
+    if (args.single && e->single) in.single_engines.push_back(e->name);
+    if (!args.rows.empty() && e->batch) in.batch_engines.push_back(e->name);
+  }
   in.rows = args.rows;
   in.markdown = args.markdown;
   print_summary(std::cout, collector, in);

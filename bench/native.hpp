@@ -1,16 +1,24 @@
-// native.hpp — hand-written C++ loops for some corpus expressions: the "native speed per
-// element" the batch evaluator is compared with (same operations in the same order, built
-// with the project's flags, so the results are the same bits; the benchmark checks that).
+// native.hpp — the "native C++" evaluator: every corpus expression written out as C++
+// (translate.hpp's to_cpp) by gen_native at build time, compiled into the benchmark with
+// g++ -O2 -ffp-contract=off (bench/meson.build), called through function pointers.
 #pragma once
 #include <cstddef>
+#include <span>
 #include <string_view>
 
 namespace exprjit::bench {
 
-// cols[slot][row] with slots a b c x y z w; out[row].
-using NativeLoop = void (*)(const double* const* cols, std::size_t n, double* out);
+struct NativeFunction {
+  std::string_view text;  // the corpus line it was generated from
+  double (*row)(const double* v);                                       // one evaluation
+  void (*batch)(const double* const* cols, std::size_t n, double* out);  // n rows, inlined loop
+};
 
-// The loop for this corpus expression (exact text), or nullptr.
-NativeLoop native_loop(std::string_view expr);
+// The generated table (native_gen.cpp in the build directory); row and batch are null for
+// a line the front end refused.
+std::span<const NativeFunction> native_functions();
+
+// The entry generated from exactly this text, or nullptr.
+const NativeFunction* find_native(std::string_view text);
 
 }  // namespace exprjit::bench

@@ -1,5 +1,6 @@
-// report.hpp — collects Google Benchmark results and prints the summary tables the issue
-// asks for (docs/benchmarks.md is written from them).
+// report.hpp — the console summary of a run (bench/report, the Python script, writes the
+// Markdown report and charts from the JSON files; this is what a terminal shows, and with
+// --markdown the tables docs/design.md quotes for the VM's design variants).
 #pragma once
 #include <benchmark/benchmark.h>
 
@@ -10,12 +11,12 @@
 
 namespace exprjit::bench {
 
-// Console output as usual, and each benchmark's median CPU time per iteration in ns
-// (or its only run's, without repetitions).
+// Console output as usual, and each benchmark's median CPU time per item in ns (per
+// evaluation, per row, per compile), or its only run's without repetitions.
 class Collector : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override;
-  // ns per iteration of the benchmark named `name`, or a negative value if it did not run.
+  // ns per item of the benchmark named `name`, or a negative value if it did not run.
   double ns(const std::string& name) const;
   int repetitions() const { return repetitions_; }
 
@@ -27,14 +28,10 @@ class Collector : public benchmark::ConsoleReporter {
 struct SummaryInput {
   std::vector<std::string> exprs;
   std::vector<std::string> single_engines;  // columns of the single-evaluation table
-  std::vector<std::string> batch_engines;   // "vm", and design block sizes "vm-block256"...
-  std::size_t rows = 0;                      // batch N
+  std::vector<std::string> batch_engines;   // columns of the batch table
+  std::vector<std::size_t> rows;            // batch sizes
   bool markdown = false;
 };
-
-// Names used to register benchmarks.
-std::string single_name(const std::string& engine, std::size_t expr);
-std::string batch_name(const std::string& engine, std::size_t expr);
 
 void print_summary(std::ostream& out, const Collector& c, const SummaryInput& in);
 

@@ -441,15 +441,15 @@ const std::vector<Chunk>& chunks() {
 std::string go_helpers_for(const std::set<std::string>& used) {
   const std::vector<Chunk>& all = chunks();
   std::vector<bool> take(all.size(), false);
-  std::vector<std::size_t> todo;
+  std::vector<std::size_t> pending;
   for (std::size_t i = 0; i < all.size(); ++i)
-    if (used.count(all[i].name)) todo.push_back(i);
-  while (!todo.empty()) {
-    std::size_t i = todo.back();
-    todo.pop_back();
+    if (used.count(all[i].name)) pending.push_back(i);
+  while (!pending.empty()) {
+    std::size_t i = pending.back();
+    pending.pop_back();
     if (take[i]) continue;
     take[i] = true;
-    for (std::size_t d : all[i].deps) todo.push_back(d);
+    for (std::size_t d : all[i].deps) pending.push_back(d);
   }
   std::string out;
   for (std::size_t i = 0; i < all.size(); ++i)

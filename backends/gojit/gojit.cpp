@@ -58,6 +58,8 @@ class GoCompiled final : public Compiled {
         batch_entry_(c.batch_direct ? c.batch.entry : 0),
         row_trampoline_(c.row_trampoline) {}
 
+  RowFunction bare() const { return bare_; }
+
   double eval(const double* vars) const override {
     if (bare_) return bare_(vars);  // the fast path: a tail call into the plugin (direct.hpp)
     return eval_slow(vars);
@@ -79,7 +81,7 @@ class GoCompiled final : public Compiled {
     return out;
   }
 
-  double (*bare_)(const double*);  // a bare row function (call_row_bare), or null
+  RowFunction bare_;  // a bare row function (call_row_bare), or null
   decltype(LoaderApi::call) call_;
   decltype(LoaderApi::batch) batch_;
   int row_fn_, batch_fn_;
@@ -305,6 +307,11 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<cons
 
 std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options) {
   return std::make_unique<GoJitBackend>(options);
+}
+
+RowFunction gojit_row_function(const Compiled& compiled) {
+  const auto* go = dynamic_cast<const GoCompiled*>(&compiled);
+  return go ? go->bare() : nullptr;
 }
 
 }  // namespace exprjit

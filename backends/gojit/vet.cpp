@@ -148,8 +148,8 @@ Verdict Vetter::vet_at(const ElfFunction& f, std::vector<std::string>& path) {
     for (const char* r : {"%rbx", "%ebx", "%bx", "%bl", "%bh", "%r12", "%r13", "%r15"})
       if (ops.find(r) != std::string_view::npos) bare = false;
     if (ops.find("%r14") != std::string_view::npos || ops.find("%xmm15") != std::string_view::npos ||
-        ops.find("(%rsp") != std::string_view::npos || (mn == "push" && ops != "%rbp") ||
-        (destination(ops) == "%rsp" && mn != "pop" && mn != "cmp" && mn != "test"))
+        ops.find("(%rsp") != std::string_view::npos || (starts_with(mn, "push") && ops != "%rbp") ||
+        mn == "leave" || (destination(ops) == "%rsp" && !starts_with(mn, "pop") && mn != "cmp" && mn != "test"))
       bare = false;
     if ((ops.find("%rbp") != std::string_view::npos || ops.find("%ebp") != std::string_view::npos ||
          ops.find("%bp") != std::string_view::npos) &&
@@ -169,6 +169,7 @@ Verdict Vetter::vet_at(const ElfFunction& f, std::vector<std::string>& path) {
     }
     if (mn == "syscall" || mn == "sysenter" || mn == "int" || mn == "hlt" || mn == "cpuid")
       return fail("a system call, trap or cpuid" + at);
+    if (mn == "enter") return fail("an unrecognised change of the stack pointer" + at);
     if (starts_with(mn, "xchg") && ops.find('(') != std::string_view::npos)
       return fail("an atomic exchange with memory" + at);
     if (mn == "call" || mn == "callq") {
@@ -196,11 +197,11 @@ Verdict Vetter::vet_at(const ElfFunction& f, std::vector<std::string>& path) {
       callees.push_back(callee);  // a tail call
       continue;
     }
-    if (mn == "push" || mn == "pushq") {
+    if (starts_with(mn, "push")) {  // push, pushq, pushfq
       frame += 8;
       continue;
     }
-    if (destination(ops) == "%rsp" && mn != "cmp" && mn != "test" && mn != "pop" && mn != "popq") {
+    if (destination(ops) == "%rsp" && mn != "cmp" && mn != "test" && !starts_with(mn, "pop")) {
       if ((mn == "sub" || mn == "add") && starts_with(ops, "$0x")) {
         // objdump prints the immediate as 64 bits: `add $0xffffffffffffff80,%rsp` is Go's
         // ADDQ $-128, SP (opening a frame: -128 fits in one byte, +128 does not).

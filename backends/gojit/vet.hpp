@@ -15,7 +15,7 @@
 //     stand-in's guard is 0), and nothing else of the runtime: no allocation, panic,
 //     write barrier, lock, race or checkptr hook can hide there;
 //   - have no lock prefix, xchg with memory, syscall, sysenter, int or hlt;
-//   - change %rsp only by push/pop, `sub $n` / `add $n` and leave;
+//   - change %rsp only by push/pop, `sub $n` / `add $n` and leave (no enter);
 //   - not use cpuid (it writes RBX behind the operands' back);
 //   - not recurse (the stack it needs is bounded by the call tree), and need at most
 //     kMaxDirectStack bytes of the caller's stack in all.
@@ -32,7 +32,7 @@
 namespace exprjit::gojit {
 
 inline constexpr std::uint64_t kMaxDirectStack = 64 * 1024;
-inline constexpr int kVetRules = 5;  // part of every stored verdict: bump when a rule changes
+inline constexpr int kVetRules = 6;  // part of every stored verdict: bump when a rule changes
 
 struct Insn {
   std::uint64_t addr = 0;

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "backends/backend.hpp"
+#include "backends/gojit/gojit.hpp"
 #include "frontend/check.hpp"
 #include "frontend/parser.hpp"
 #include "tests/gojit/native_cpp.hpp"
@@ -138,6 +139,7 @@ int main(int argc, char** argv) {
     for (auto& c : cols) ptrs.push_back(c.data());
 
     std::vector<double> single_ns[kMethods], batch_ns[kMethods];
+    std::vector<double> bare_native, bare_fn, bare_eval;  // the bare expressions only
     std::size_t same_native = 0, same_cgo = 0;
     volatile double sink = 0;
     std::vector<double> out(rows), ref(rows);
@@ -159,17 +161,33 @@ int main(int argc, char** argv) {
         return std::chrono::duration<double, std::nano>(Clock::now() - a).count() / static_cast<double>(rows);
       };
       std::vector<double> s[kMethods], b[kMethods];
-      for (int r = 0; r < reps; ++r) {  // interleaved, so drifts of a shared machine hit all alike
-        s[kNative].push_back(time_single([&](const double* row) { return nrow(row); }));
-        s[kDirect].push_back(time_single([&](const double* row) { return d.eval(row); }));
-        s[kCgo].push_back(time_single([&](const double* row) { return c.eval(row); }));
-        s[kVm].push_back(time_single([&](const double* row) { return v.eval(row); }));
-        b[kNative].push_back(time_batch([&](double* o) { nbatch(ptrs.data(), rows, o); }));
-        b[kDirect].push_back(time_batch([&](double* o) { d.eval_batch(ptrs.data(), rows, o); }));
-        b[kCgo].push_back(time_batch([&](double* o) { c.eval_batch(ptrs.data(), rows, o); }));
-        b[kVm].push_back(time_batch([&](double* o) { v.eval_batch(ptrs.data(), rows, o); }));
-      }
+      // Interleaved, and in a rotating order, so that drifts of a shared machine and the
+      // cost of going first hit every method alike.
+      for (int r = 0; r < reps; ++r)
+        for (int j = 0; j < kMethods; ++j) {
+          switch ((r + j) % kMethods) {
+            case kNative: s[kNative].push_back(time_single([&](const double* row) { return nrow(row); })); break;
+            case kDirect: s[kDirect].push_back(time_single([&](const double* row) { return d.eval(row); })); break;
+            case kCgo: s[kCgo].push_back(time_single([&](const double* row) { return c.eval(row); })); break;
+            default: s[kVm].push_back(time_single([&](const double* row) { return v.eval(row); })); break;
+          }
+        }
+      for (int r = 0; r < reps; ++r)
+        for (int j = 0; j < kMethods; ++j) {
+          switch ((r + j) % kMethods) {
+            case kNative: b[kNative].push_back(time_batch([&](double* o) { nbatch(ptrs.data(), rows, o); })); break;
+            case kDirect: b[kDirect].push_back(time_batch([&](double* o) { d.eval_batch(ptrs.data(), rows, o); })); break;
+            case kCgo: b[kCgo].push_back(time_batch([&](double* o) { c.eval_batch(ptrs.data(), rows, o); })); break;
+            default: b[kVm].push_back(time_batch([&](double* o) { v.eval_batch(ptrs.data(), rows, o); })); break;
+          }
+        }
       for (int m = 0; m < kMethods; ++m) single_ns[m].push_back(median(s[m])), batch_ns[m].push_back(median(b[m]));
+      if (const RowFunction f = gojit_row_function(d)) {  // the same call without Compiled::eval
+        std::vector<double> t;
+        for (int r = 0; r < reps; ++r) t.push_back(time_single([&](const double* row) { return f(row); }));
+        bare_native.push_back(single_ns[kNative][k]), bare_eval.push_back(single_ns[kDirect][k]);
+        bare_fn.push_back(median(t));
+      }
       const double dv = d.eval(base), nv = nrow(base), cv = c.eval(base);
       same_native += std::memcmp(&dv, &nv, sizeof dv) == 0;
       same_cgo += std::memcmp(&dv, &cv, sizeof dv) == 0;
@@ -205,6 +223,11 @@ int main(int argc, char** argv) {
                 "1.2x); batch median %.2fx (90th percentile %.2fx, %zu of %zu within 1.2x).\n",
                 median(ratio_single), quantile(ratio_single, 0.9), within_single, exprs.size(), median(ratio_batch),
                 quantile(ratio_batch, 0.9), within_batch, exprs.size());
+    std::printf("The %zu expressions called without a trampoline: native %.2f ns, the jit's function through a "
+                "pointer (gojit_row_function) %.2f ns (%.2fx), through Compiled::eval %.2f ns (%.2fx) (corpus "
+                "medians).\n",
+                bare_fn.size(), median(bare_native), median(bare_fn), median(bare_fn) / median(bare_native),
+                median(bare_eval), median(bare_eval) / median(bare_native));
     std::printf("Same bits: direct and cgo %zu of %zu; direct and native C++ %zu of %zu (the rest are Go's math "
                 "functions against glibc's, within 4 ulp).\n",
                 same_cgo, exprs.size(), same_native, exprs.size());

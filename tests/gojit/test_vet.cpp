@@ -134,6 +134,7 @@ TEST_CASE("vet: each rule refuses what it should, naming the function and the in
       {"exchange", "    1016:\txchg   %rax,(%rbx)\n", "math.sin", kLeaf, "E0: an atomic exchange with memory"},
       {"system call", "    1016:\tsyscall\n", "math.sin", kLeaf, "E0: a system call, trap or cpuid"},
       {"stack switch", "    1016:\tmov    %rbx,%rsp\n", "math.sin", kLeaf, "E0: an unrecognised change of the stack pointer"},
+      {"enter", "    1016:\tenter  $0x100,$0x0\n", "math.sin", kLeaf, "E0: an unrecognised change of the stack pointer"},
       {"morestack on the fast path", "    1016:\tcall   9000 <runtime.morestack_noctxt.abi0@@Base>\n", "math.sin", kLeaf,
        "calls runtime.morestack_noctxt.abi0 outside the stack-guard slow path"},
       {"call into a function's middle", "    1016:\tcall   2004 <math.sin@@Base+0x4>\n", "math.sin", kLeaf,
