@@ -19,7 +19,7 @@ class CompiledEvaluator final : public Evaluator {
  public:
   CompiledEvaluator(std::unique_ptr<Compiled> c, const double* const* cols) : c_(std::move(c)), cols_(cols) {}
   double run(double* v, std::size_t count) override {
-    double acc = 0;
+    double acc = -0.0;  // -0 + x is x, bit for bit (0 + -0 would be +0)
     for (std::size_t i = 0; i < count; ++i) {
       acc += c_->eval(v);
       next_binding(v);
@@ -37,7 +37,7 @@ class NativeEvaluator final : public Evaluator {
  public:
   NativeEvaluator(const NativeFunction& f, const double* const* cols) : f_(f), cols_(cols) {}
   double run(double* v, std::size_t count) override {
-    double acc = 0;
+    double acc = -0.0;  // -0 + x is x, bit for bit (0 + -0 would be +0)
     for (std::size_t i = 0; i < count; ++i) {
       acc += f_.row(v);
       next_binding(v);

@@ -20,7 +20,8 @@ class Evaluator {
  public:
   virtual ~Evaluator() = default;
   // `count` evaluations, the first on the binding in v (slots a b c x y z w), then
-  // next_binding(v) after each; returns the sum of the results.  The loop is the same for
+  // next_binding(v) after each; returns the sum of the results, started at -0 so that one
+  // evaluation returns its result bit for bit (the gate's path).  The loop is the same for
   // every C++-side engine (an opaque call, an add, the swap); LuaJIT runs it in Lua.
   virtual double run(double* v, std::size_t count) = 0;
   // Batch: rows [0, n) of the columns bound at preparation (Job::cols) into out.

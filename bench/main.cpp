@@ -17,6 +17,7 @@
 // Defaults keep a run short on a shared machine: --benchmark_min_time=0.01,
 // --benchmark_repetitions=3 (medians reported), CPU time.
 #include <benchmark/benchmark.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -251,7 +252,9 @@ int main(int argc, char** argv) {
   int bargc = static_cast<int>(bargv.size());
   benchmark::Initialize(&bargc, bargv.data());
   if (benchmark::ReportUnrecognizedArguments(bargc, bargv.data())) return 2;
-  Collector collector;
+  bool color = ::isatty(STDOUT_FILENO) != 0;
+  for (const std::string& s : args.rest) color &= s != "--benchmark_color=false";
+  Collector collector(color);
   auto t_bench = Clock::now();
   benchmark::RunSpecifiedBenchmarks(&collector);
   benchmark::Shutdown();

@@ -34,7 +34,7 @@ std::string chunk(const std::string& expr, std::size_t nvars) {
   for (std::size_t i = 0; i < nvars; ++i) s += "local c" + std::to_string(i) + " = cols[" + std::to_string(i) + "]\n";
   s += "local function f(" + v + ")\n  return " + expr + "\nend\n";
   // The swap is corpus.hpp's next_binding: a<->b (slots 0, 1) and x<->y (slots 3, 4).
-  s += "local function single(n, " + v + ")\n  local s = 0\n  for i = 1, n do\n    s = s + f(" + v +
+  s += "local function single(n, " + v + ")\n  local s = -0.0\n  for i = 1, n do\n    s = s + f(" + v +
        ")\n    v0, v1 = v1, v0\n    v3, v4 = v4, v3\n  end\n  return s\nend\n";
   s += "local function batch(out, n)\n  local o = ffi.cast(\"double*\", out)\n  for i = 0, n - 1 do\n    o[i] = f(" +
        cols + ")\n  end\nend\nreturn single, batch\n";

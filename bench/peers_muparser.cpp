@@ -42,7 +42,7 @@ class MuparserEvaluator final : public Evaluator {
   }
   double run(double* v, std::size_t count) override {
     std::copy(v, v + vars_.size(), vars_.begin());
-    double acc = 0;
+    double acc = -0.0;  // -0 + x is x, bit for bit (0 + -0 would be +0)
     for (std::size_t i = 0; i < count; ++i) {
       acc += single_.Eval();
       next_binding(vars_.data());

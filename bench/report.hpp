@@ -15,6 +15,9 @@ namespace exprjit::bench {
 // evaluation, per row, per compile), or its only run's without repetitions.
 class Collector : public benchmark::ConsoleReporter {
  public:
+  // Colours only on a terminal (Google Benchmark applies --benchmark_color to its own
+  // reporters, not to one passed in).
+  explicit Collector(bool color) : ConsoleReporter(color ? OO_Defaults : OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override;
   // ns per item of the benchmark named `name`, or a negative value if it did not run.
   double ns(const std::string& name) const;
