@@ -116,6 +116,11 @@ int Repl::run() {
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = 0;  // no SA_RESTART: Ctrl-C interrupts the read and abandons the line
   sigaction(SIGINT, &sa, nullptr);
+  // An interactive session owns Ctrl-C even if whatever started it blocked the signal.
+  sigset_t intr;
+  sigemptyset(&intr);
+  sigaddset(&intr, SIGINT);
+  sigprocmask(SIG_UNBLOCK, &intr, nullptr);
 
   history_ = history_path();
   using_history();

@@ -10,8 +10,10 @@ import pty
 import re
 import select
 import shutil
+import signal
 import sys
 import tempfile
+import termios
 import time
 import unittest
 
@@ -23,11 +25,18 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x07")
 class Terminal:
     """exprjit on the child side of a pty."""
 
-    def __init__(self, state_home, *args, env_extra=None):
+    def __init__(self, state_home, *args, env_extra=None, block_sigint=False):
         env = dict(os.environ, XDG_STATE_HOME=state_home, TERM="xterm", **(env_extra or {}))
         env.pop("EXPRJIT_BACKEND", None)
         self.pid, self.fd = pty.fork()
         if self.pid == 0:
+            # A terminal program starts with default signal handling, whatever the test
+            # runner inherited (a CI job may run with SIGINT ignored or blocked).
+            signal.pthread_sigmask(signal.SIG_SETMASK, set())
+            for sig in (signal.SIGINT, signal.SIGQUIT, signal.SIGPIPE):
+                signal.signal(sig, signal.SIG_DFL)
+            if block_sigint:
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             os.execve(EXE, [EXE, *args], env)
         self.banner = self.until(PROMPT)
 
@@ -49,6 +58,20 @@ class Terminal:
                 return buf.decode("utf-8", "replace").replace("\r\n", "\n")
         raise AssertionError(f"timed out waiting for {pattern!r}; got {buf!r}")
 
+    def editing(self, timeout=60):
+        """Waits until the line editor has put the terminal in character mode.
+
+        A control key typed before that is handled by the kernel's line discipline in
+        canonical mode (Ctrl-D becomes an end-of-line marker that the switch to character
+        mode turns into a NUL byte), so tests wait for it before typing one. On Linux the
+        master side reads the slave's termios."""
+        end = time.time() + timeout
+        while time.time() < end:
+            if not termios.tcgetattr(self.fd)[3] & termios.ICANON:
+                return
+            time.sleep(0.01)
+        raise AssertionError("the line editor never took the terminal")
+
     def send(self, text):
         """Types text and Enter; returns what the REPL printed before the next prompt."""
         os.write(self.fd, text.encode() + b"\r")
@@ -63,9 +86,20 @@ class Terminal:
             lines.pop(0)
         return "\n".join(lines)
 
-    def exit_status(self):
-        _, status = os.waitpid(self.pid, 0)
-        return os.waitstatus_to_exitcode(status)
+    def exit_status(self, timeout=60):
+        """Waits (bounded) for the child to exit, draining its output meanwhile."""
+        end = time.time() + timeout
+        while time.time() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            r, _, _ = select.select([self.fd], [], [], 0.05)
+            if r:
+                try:
+                    os.read(self.fd, 4096)
+                except OSError:
+                    pass
+        raise AssertionError("exprjit did not exit")
 
 
 class Repl(unittest.TestCase):
@@ -120,8 +154,8 @@ class Repl(unittest.TestCase):
 
     def test_completion(self):
         # "sqr" completes to the only match "sqrt"; the line then evaluates as sqrt(4)
-        os.write(self.t.fd, b"sqr\t")
-        time.sleep(0.3)
+        self.t.editing()
+        os.write(self.t.fd, b"sqr\t")  # the editor reads keys in order: no wait needed
         os.write(self.t.fd, b"(4)\r")
         out = self.t.until(PROMPT)
         self.assertIn("\n2\n", out)
@@ -129,18 +163,34 @@ class Repl(unittest.TestCase):
     def test_ctrl_c_abandons_line_and_ctrl_d_exits_0_with_history(self):
         t = self.t
         self.assertEqual(t.send("1+1"), "2\n")
+        t.editing()
         os.write(t.fd, b"7*7")
         t.until("7*7")
-        time.sleep(0.3)  # let the line editor take the terminal before the interrupt
         os.write(t.fd, b"\x03")  # Ctrl-C: the line is dropped
         t.until(PROMPT)
         self.assertEqual(t.send("1+2"), "3\n")
+        t.editing()
         os.write(t.fd, b"\x04")  # Ctrl-D
         self.assertEqual(t.exit_status(), 0)
         with open(os.path.join(self.state, "exprjit", "history"), encoding="utf-8") as f:
             history = f.read()
         self.assertIn("1+1", history)
         self.assertNotIn("7*7", history)
+
+    def test_ctrl_c_works_when_started_with_sigint_blocked(self):
+        # the REPL unblocks SIGINT for itself: a blocked mask inherited from whatever
+        # started it must not leave Ctrl-C dead
+        t = Terminal(self.state, block_sigint=True)
+        try:
+            t.editing()
+            os.write(t.fd, b"8*8")
+            t.until("8*8")
+            os.write(t.fd, b"\x03")
+            t.until(PROMPT)
+            self.assertEqual(t.send("2*3"), "6\n")
+        finally:
+            os.kill(t.pid, 9)
+            os.waitpid(t.pid, 0)
 
     def test_jit_backend_shows_that_it_builds(self):
         # A fresh plugin cache forces a go build: the REPL says so on the terminal instead
@@ -160,6 +210,7 @@ class Repl(unittest.TestCase):
             os.waitpid(t.pid, 0)
 
     def test_quit(self):
+        self.t.editing()
         os.write(self.t.fd, b":quit\r")
         self.assertEqual(self.t.exit_status(), 0)
 
