@@ -20,22 +20,36 @@ namespace exprjit {
 
 class Compiled {
  public:
-  explicit Compiled(std::size_t nslots) : nslots_(nslots) {}
+  // The plain C function one evaluation is, for a backend whose compiled code is one.
+  using PlainFunction = double (*)(const double* vars);
+
+  explicit Compiled(std::size_t nslots, PlainFunction plain = nullptr) : nslots_(nslots), plain_(plain) {}
   virtual ~Compiled() = default;
 
   // How many variable slots eval() reads (vars[0 .. nslots-1]).
   std::size_t nslots() const { return nslots_; }
 
-  // One evaluation; vars[slot] holds each variable's value.
-  virtual double eval(const double* vars) const = 0;
+  // One evaluation; vars[slot] holds each variable's value.  Not virtual: when the compiled
+  // code is a plain function (the jit's direct path, docs/design.md) this is one indirect
+  // call, as for a C++ function called through a pointer; otherwise it is eval_one().
+  double eval(const double* vars) const { return plain_ ? plain_(vars) : eval_one(vars); }
+
+  // That plain function, or nullptr.  Valid for the life of the Compiled object (the jit's
+  // for the life of the process: plugins are never unloaded); callable from any thread.
+  PlainFunction plain_function() const { return plain_; }
 
   // Batch evaluation over n rows given as columns: cols[slot][row] is the variable's
   // value in that row, out[row] receives the result.  Bit-identical to calling eval()
   // for each row.  The default gathers each row and calls eval().
   virtual void eval_batch(const double* const* cols, std::size_t n, double* out) const;
 
+ protected:
+  // One evaluation, for backends without a plain function.
+  virtual double eval_one(const double* vars) const = 0;
+
  private:
   std::size_t nslots_;
+  PlainFunction plain_;
 };
 
 // Options a backend may honour; those meant for one backend are ignored by the others.

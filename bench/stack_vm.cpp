@@ -254,7 +254,7 @@ L_RET:
 class StackCompiled final : public Compiled {
  public:
   StackCompiled(std::size_t nslots, SProgram p) : Compiled(nslots), p_(std::move(p)) {}
-  double eval(const double* vars) const override { return run(p_, vars); }
+  double eval_one(const double* vars) const override { return run(p_, vars); }
 
  private:
   SProgram p_;

@@ -45,11 +45,12 @@ struct Calls {
 
 class GoCompiled final : public Compiled {
  public:
+  // A bare direct row function is the object's plain function: eval() calls it with no
+  // virtual call in between (backend.hpp).
   GoCompiled(std::size_t nslots, const LoaderApi& api, const Calls& c)
-      : Compiled(nslots),
-        bare_(c.row_direct && c.row_trampoline == Trampoline::bare
-                  ? reinterpret_cast<double (*)(const double*)>(c.row.entry)
-                  : nullptr),
+      : Compiled(nslots, c.row_direct && c.row_trampoline == Trampoline::bare
+                             ? reinterpret_cast<PlainFunction>(c.row.entry)
+                             : nullptr),
         call_(api.call),
         batch_(api.batch),
         row_fn_(c.row.id),
@@ -57,13 +58,6 @@ class GoCompiled final : public Compiled {
         row_entry_(c.row_direct ? c.row.entry : 0),
         batch_entry_(c.batch_direct ? c.batch.entry : 0),
         row_trampoline_(c.row_trampoline) {}
-
-  RowFunction bare() const { return bare_; }
-
-  double eval(const double* vars) const override {
-    if (bare_) return bare_(vars);  // the fast path: a tail call into the plugin (direct.hpp)
-    return eval_slow(vars);
-  }
 
   void eval_batch(const double* const* cols, std::size_t n, double* out) const override {
     if (n == 0) return;
@@ -73,7 +67,7 @@ class GoCompiled final : public Compiled {
   }
 
  private:
-  [[gnu::noinline]] double eval_slow(const double* vars) const {
+  double eval_one(const double* vars) const override {
     if (row_entry_) return call_row(row_trampoline_, row_entry_, vars);
     double out = 0;
     if (call_(row_fn_, const_cast<double*>(vars), &out) != 0)
@@ -81,7 +75,6 @@ class GoCompiled final : public Compiled {
     return out;
   }
 
-  RowFunction bare_;  // a bare row function (call_row_bare), or null
   decltype(LoaderApi::call) call_;
   decltype(LoaderApi::batch) batch_;
   int row_fn_, batch_fn_;
@@ -309,9 +302,5 @@ std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options) {
   return std::make_unique<GoJitBackend>(options);
 }
 
-RowFunction gojit_row_function(const Compiled& compiled) {
-  const auto* go = dynamic_cast<const GoCompiled*>(&compiled);
-  return go ? go->bare() : nullptr;
-}
 
 }  // namespace exprjit

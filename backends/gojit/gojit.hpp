@@ -10,12 +10,8 @@ namespace exprjit {
 
 std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options);
 
-// The plain C function a jit-compiled expression's one-row evaluation is, when the direct
-// path calls it without a trampoline ("bare", docs/design.md, "Go JIT direct calls"):
-// f(vars) equals compiled.eval(vars), without the virtual call.  nullptr for expressions
-// that need a trampoline or cgo, and for other backends.  Valid for the life of the
-// process (plugins are never unloaded); callable from any thread.
-using RowFunction = double (*)(const double* vars);
-RowFunction gojit_row_function(const Compiled& compiled);
+// A jit-compiled expression whose one-row evaluation the direct path calls without a
+// trampoline ("bare", docs/design.md, "Go JIT direct calls") is a plain C function:
+// Compiled::plain_function() returns it, and Compiled::eval() calls it directly.
 
 }  // namespace exprjit

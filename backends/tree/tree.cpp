@@ -70,7 +70,7 @@ struct Eval {
 class TreeCompiled final : public Compiled {
  public:
   TreeCompiled(ExprPtr e, std::size_t nslots) : Compiled(nslots), expr_(std::move(e)) {}
-  double eval(const double* vars) const override { return tree_eval(*expr_, vars); }
+  double eval_one(const double* vars) const override { return tree_eval(*expr_, vars); }
 
  private:
   ExprPtr expr_;

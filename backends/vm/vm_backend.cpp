@@ -16,7 +16,7 @@ class VmCompiled final : public Compiled {
   VmCompiled(std::size_t nslots, Program single, Program batch)
       : Compiled(nslots), single_(std::move(single)), batch_(std::move(batch)) {}
 
-  double eval(const double* vars) const override {
+  double eval_one(const double* vars) const override {
 #if EXPRJIT_VM_COMPUTED_GOTO
     if constexpr (D == Dispatch::computed_goto) return run_goto(single_, vars);
 #endif
@@ -38,7 +38,7 @@ class VmCompiled final : public Compiled {
 class VmConstant final : public Compiled {
  public:
   VmConstant(std::size_t nslots, double k) : Compiled(nslots), k_(k) {}
-  double eval(const double*) const override { return k_; }
+  double eval_one(const double*) const override { return k_; }
   void eval_batch(const double* const*, std::size_t n, double* out) const override { std::fill_n(out, n, k_); }
 
  private:
@@ -48,7 +48,7 @@ class VmConstant final : public Compiled {
 class VmVariable final : public Compiled {
  public:
   VmVariable(std::size_t nslots, std::uint32_t slot) : Compiled(nslots), slot_(slot) {}
-  double eval(const double* vars) const override { return vars[slot_]; }
+  double eval_one(const double* vars) const override { return vars[slot_]; }
   void eval_batch(const double* const* cols, std::size_t n, double* out) const override {
     std::copy_n(cols[slot_], n, out);
   }

@@ -182,7 +182,7 @@ int main(int argc, char** argv) {
           }
         }
       for (int m = 0; m < kMethods; ++m) single_ns[m].push_back(median(s[m])), batch_ns[m].push_back(median(b[m]));
-      if (const RowFunction f = gojit_row_function(d)) {  // the same call without Compiled::eval
+      if (const Compiled::PlainFunction f = d.plain_function()) {  // the same call without Compiled::eval
         std::vector<double> t;
         for (int r = 0; r < reps; ++r) t.push_back(time_single([&](const double* row) { return f(row); }));
         bare_native.push_back(single_ns[kNative][k]), bare_eval.push_back(single_ns[kDirect][k]);
@@ -224,7 +224,7 @@ int main(int argc, char** argv) {
                 median(ratio_single), quantile(ratio_single, 0.9), within_single, exprs.size(), median(ratio_batch),
                 quantile(ratio_batch, 0.9), within_batch, exprs.size());
     std::printf("The %zu expressions called without a trampoline: native %.2f ns, the jit's function through a "
-                "pointer (gojit_row_function) %.2f ns (%.2fx), through Compiled::eval %.2f ns (%.2fx) (corpus "
+                "pointer (Compiled::plain_function) %.2f ns (%.2fx), through Compiled::eval %.2f ns (%.2fx) (corpus "
                 "medians).\n",
                 bare_fn.size(), median(bare_native), median(bare_fn), median(bare_fn) / median(bare_native),
                 median(bare_eval), median(bare_eval) / median(bare_native));

@@ -156,11 +156,11 @@ TEST_CASE("direct: a refused verdict sends auto through cgo (--verbose says why)
   CHECK(first.str().find("jit: machine code vetted with objdump") != std::string::npos);
   CHECK(first.str().find("jit: direct calls for 1 of 1 one-row and 1 of 1 batch functions") != std::string::npos);
   const double direct = compiled->eval(&a);
-  // A leaf of arithmetic is a plain C function (no trampoline): gojit_row_function gives it.
-  const RowFunction f = gojit_row_function(*compiled);
+  // A leaf of arithmetic is a plain C function (no trampoline): plain_function() gives it.
+  const Compiled::PlainFunction f = compiled->plain_function();
   REQUIRE(static_cast<bool>(f));
   CHECK(test::same_bits(f(&a), direct));
-  CHECK_FALSE(static_cast<bool>(gojit_row_function(*find_backend("vm")->make({})->compile(*c.expr, 1))));
+  CHECK_FALSE(static_cast<bool>(find_backend("vm")->make({})->compile(*c.expr, 1)->plain_function()));
 
   // Plant a refusal in the stored verdicts of that plugin (the newest record).
   fs::path record;
@@ -181,7 +181,7 @@ TEST_CASE("direct: a refused verdict sends auto through cgo (--verbose says why)
   CHECK(second.str().find("jit: direct calls for 0 of 1 one-row and 1 of 1 batch functions") != std::string::npos);
   CHECK(second.str().find("jit: through cgo: E0: a refusal planted by the test") != std::string::npos);
   CHECK(test::same_bits(fallback->eval(&a), direct));
-  CHECK_FALSE(static_cast<bool>(gojit_row_function(*fallback)));
+  CHECK_FALSE(static_cast<bool>(fallback->plain_function()));
   CHECK(what_of([&] { jit(with_call("direct"))->compile(*c.expr, 1); }) ==
         "--jit-call=direct: the jit cannot call this code directly: E0: a refusal planted by the test");
   CHECK(what_of([&] { jit(with_call("fast"))->compile(*c.expr, 1); }) ==
@@ -203,7 +203,7 @@ TEST_CASE("direct: many threads call directly at once while the preemption signa
   }
   auto direct = jit(with_call("direct"))->compile_many(exprs, vars.size());
   auto cgo = jit(with_call("cgo"))->compile_many(exprs, vars.size());
-  for (const auto& c : cgo) CHECK_FALSE(static_cast<bool>(gojit_row_function(*c)));  // through cgo
+  for (const auto& c : cgo) CHECK_FALSE(static_cast<bool>(c->plain_function()));  // through cgo
   constexpr std::size_t kRows = 4000;
   std::mt19937_64 rng(0x5eed'7777);
   std::vector<std::vector<double>> cols(3, std::vector<double>(kRows));
