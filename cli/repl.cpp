@@ -3,12 +3,16 @@
 #include "cli/repl.hpp"
 
 #include <editline/readline.h>
+#include <langinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <clocale>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -28,6 +32,50 @@ namespace {
 // Set by the SIGINT handler: a signal handler may only touch a sig_atomic_t.
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_sigint(int) { g_interrupted = 1; }
+
+// libedit reads every key through this (rl_getc_function).  An interrupt ends readline()
+// by end of input, and run() then sees g_interrupted.  Relying on the signal to interrupt
+// libedit's own read() lost a Ctrl-C that came while libedit was busy echoing or redrawing:
+// readline() went on waiting for another key.  Here SIGINT is blocked from the check of
+// the flag until ppoll() unblocks it atomically for the wait, so it cannot fall between.
+int read_byte(int fd, const sigset_t& open) {
+  for (;;) {
+    if (g_interrupted) return EOF;
+    pollfd p{fd, POLLIN, 0};
+    if (ppoll(&p, 1, nullptr, &open) < 0) {
+      if (errno == EINTR) continue;
+      return EOF;
+    }
+    unsigned char c;
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n == 1) return c;
+    if (n < 0 && errno == EINTR) continue;
+    return EOF;  // end of input, or an error: Ctrl-D's way out
+  }
+}
+
+extern "C" int read_key(FILE* in) {
+  sigset_t intr, open;
+  sigemptyset(&intr);
+  sigaddset(&intr, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &intr, &open);
+  // libedit takes one character, not one byte: a UTF-8 sequence is decoded.
+  int key = read_byte(fileno(in), open);
+  const int more = key >= 0xF0 && key < 0xF5 ? 3 : key >= 0xE0 && key < 0xF0 ? 2 : key >= 0xC2 && key < 0xE0 ? 1 : 0;
+  int cp = key & (0x3F >> more);
+  for (int i = 0; i < more; ++i) {
+    const int b = read_byte(fileno(in), open);
+    if (b == EOF || (b & 0xC0) != 0x80) {
+      cp = -1;
+      break;
+    }
+    cp = cp << 6 | (b & 0x3F);
+  }
+  if (more && cp >= 0) key = cp;
+  else if (key >= 0x80) key = 0xFFFD;  // not UTF-8: the replacement character, an error too
+  pthread_sigmask(SIG_SETMASK, &open, nullptr);
+  return key;
+}
 
 class Repl;
 // libedit calls completion through plain function pointers with no user data, so the one
@@ -123,6 +171,13 @@ int Repl::run() {
   sigprocmask(SIG_UNBLOCK, &intr, nullptr);
 
   history_ = history_path();
+  // libedit keeps characters, not bytes, and silently drops one the locale cannot
+  // represent: under the C locale "2×3" became "23".  With a UTF-8 character type (the
+  // user's, else C.UTF-8) every key reaches the lexer, which points at what it refuses.
+  // Only LC_CTYPE: numbers are read and printed without the locale (from_chars, to_chars).
+  if (!std::setlocale(LC_CTYPE, "") || std::strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+    std::setlocale(LC_CTYPE, "C.UTF-8");
+  rl_getc_function = read_key;  // before libedit starts (using_history() starts it)
   using_history();
   if (!history_.empty()) read_history(history_.c_str());
   // Words break at operators and punctuation, but not at ':' (meta-commands start with it).

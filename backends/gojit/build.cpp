@@ -2,6 +2,8 @@
 #include "backends/gojit/build.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -34,6 +36,31 @@ std::string tail(const std::string& s, std::size_t max = 4000) {
   std::string t = s.size() > max ? "...\n" + s.substr(s.size() - max) : s;
   while (!t.empty() && (t.back() == '\n' || t.back() == ' ')) t.pop_back();
   return t;
+}
+
+// When a build fails on a (nearly) full file system: where go wrote, and how much room is
+// left there.  Go's own error can be misleading then (with a full GOCACHE, even "package math
+// is not in std"), so this note names the file systems.
+std::string space_note(const std::string& output, const std::vector<std::pair<std::string, std::string>>& dirs) {
+  constexpr unsigned long long kLow = 64ull << 20;  // a plugin build writes a few MiB; a cold GOCACHE ~100
+  const bool enospc = output.find("no space left on device") != std::string::npos ||
+                      output.find("No space left on device") != std::string::npos;
+  std::string low, all;
+  for (const auto& [what, dir] : dirs) {
+    struct statvfs v{};
+    if (dir.empty() || ::statvfs(dir.c_str(), &v) != 0) continue;
+    const unsigned long long avail = static_cast<unsigned long long>(v.f_bavail) * v.f_frsize;
+    const bool no_inodes = v.f_files != 0 && v.f_favail == 0;  // some file systems report no inode counts
+    char buf[64];
+    if (avail < (1 << 20)) std::snprintf(buf, sizeof buf, "%llu KiB", avail >> 10);
+    else std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(avail) / (1 << 20));
+    const std::string line = "\n(" + what + " " + dir + ": " + buf + " free" + (no_inodes ? ", no free inodes" : "") + ")";
+    all += line;
+    if (avail < kLow || no_inodes) low += line;
+  }
+  if (low.empty() && !enospc) return "";
+  return "\nthe disk may be full; free space, or set EXPRJIT_CACHE_DIR / GOCACHE to a file system with room:" +
+         (low.empty() ? all : low);
 }
 
 // Removes the build directory unless asked to keep it.
@@ -78,8 +105,16 @@ BuildResult build_or_reuse(const BuildSettings& s, const BuildJob& job) {
 BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
   BuildResult res;
   TempDir dir(s.cache->make_temp_dir(job.kind == "loader" ? "loader-" : "build-"), s.keep_temps);
-  write_file(dir.path() + "/go.mod", "module " + job.module + "\n\ngo 1.19\n");
-  write_file(dir.path() + "/" + (job.kind == "loader" ? "loader.go" : "exprjit.go"), job.source);
+  const std::vector<std::pair<std::string, std::string>> places = {
+      {"the jit builds in", s.cache->root() + "/tmp"}, {"GOCACHE is", s.toolchain->env.get("GOCACHE").value_or("")}};
+  try {
+    write_file(dir.path() + "/go.mod", "module " + job.module + "\n\ngo 1.19\n");
+    write_file(dir.path() + "/" + (job.kind == "loader" ? "loader.go" : "exprjit.go"), job.source);
+    if (::mkdir((dir.path() + "/tmp").c_str(), 0700) != 0)
+      throw std::runtime_error("cannot create " + dir.path() + "/tmp: " + std::strerror(errno));
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot build " + job.what + ": " + e.what() + space_note(e.what(), places));
+  }
 
   RunRequest req;
   req.argv = {s.toolchain->go, "build"};
@@ -94,6 +129,9 @@ BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
   req.argv.insert(req.argv.end(), {"-buildmode=" + job.buildmode, "-o", dir.path() + "/out.so", "."});
   req.env = s.toolchain->env;
   req.env.set("GOTMPDIR", dir.path());  // go's own work files die with the directory
+  // So do the linker's and the C compiler's (they use TMPDIR, not GOTMPDIR): the build needs
+  // no TMPDIR or /tmp.  A subdirectory, since go ignores a go.mod in TMPDIR itself.
+  req.env.set("TMPDIR", dir.path() + "/tmp");
   req.cwd = dir.path();
   req.timeout_s = s.timeout_s;
   if (s.status) s.status("jit: building " + job.what + " with " + s.toolchain->version + " ...");
@@ -115,10 +153,14 @@ BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
   if (!r.ok()) {
     std::string out = tail(r.err.empty() ? r.out : r.err);
     throw std::runtime_error("`go build` of " + job.what + " " + describe_outcome(r, s.timeout_s) +
-                             (out.empty() ? "" : ":\n" + out) +
+                             (out.empty() ? "" : ":\n" + out) + space_note(r.err + r.out, places) +
                              (s.keep_temps ? "\n(build directory kept: " + dir.path() + ")" : ""));
   }
-  res.so_path = s.cache->store(job.kind, job.key, dir.path() + "/out.so");
+  try {
+    res.so_path = s.cache->store(job.kind, job.key, dir.path() + "/out.so");
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string(e.what()) + space_note(e.what(), places));
+  }
   return res;
 }
 

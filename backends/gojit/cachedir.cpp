@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "backends/gojit/goinfo.hpp"
 #include "backends/gojit/sha256.hpp"
 
 namespace exprjit::gojit {
@@ -159,6 +160,12 @@ std::optional<std::string> read_record(const std::string& path) {
   return body;
 }
 
+std::optional<std::string> module_path_for(std::string_view kind, std::string_view key) {
+  if (kind == "plugins") return "exprjit/p" + std::string(key.substr(0, 32));
+  if (kind == "loader") return "exprjit/l" + std::string(key.substr(0, 32));
+  return std::nullopt;
+}
+
 Cache::Cache(std::string root) : root_(std::move(root)) { ensure_private_dir(root_); }
 
 std::string Cache::subdir(std::string_view name) const {
@@ -167,6 +174,9 @@ std::string Cache::subdir(std::string_view name) const {
     throw std::runtime_error("cannot create " + d + ": " + std::strerror(errno));
   struct stat st{};
   if (::lstat(d.c_str(), &st) != 0) throw std::runtime_error("cannot use " + d + ": " + std::strerror(errno));
+  if (S_ISREG(st.st_mode))
+    throw std::runtime_error("cannot use the jit cache directory " + root_ + ": " + d +
+                             " is a file, not a directory (remove it, or set EXPRJIT_CACHE_DIR to another directory)");
   if (auto why = distrust_reason(st, ::geteuid(), false)) refuse(root_, d, *why);
   return d;
 }
@@ -199,6 +209,17 @@ std::optional<std::string> Cache::lookup(std::string_view kind, std::string_view
                     std::to_string(size) + ")",
                 file);
   if (sha256_file_hex(file) != hash) return fail("has a corrupt file (its SHA-256 differs from the record)", file);
+  if (std::optional<std::string> want = module_path_for(kind, key)) {
+    std::string why;
+    std::optional<GoBinaryInfo> info = read_go_binary_info(file, {*want, "runtime"}, &why);
+    if (!info) return fail("names a file that is not a Go build of exprjit (" + why + ")", file);
+    if (!info->built_as(*want)) {
+      const std::string has = go_exprjit_module(file);
+      return fail("holds a build for another key or toolchain (" + (has.empty() ? "no exprjit module" : has) +
+                      (info->go_version.empty() ? "" : ", " + info->go_version) + "; want " + *want + ")",
+                  file);
+    }
+  }
   return file;
 }
 
@@ -211,8 +232,15 @@ std::string Cache::store(std::string_view kind, std::string_view key, const std:
   const std::string file = dir + "/" + name;
   if (::rename(built_so.c_str(), file.c_str()) != 0)
     throw std::runtime_error("cannot move " + built_so + " into the cache: " + std::strerror(errno));
-  write_record(dir + "/" + std::string(key) + ".entry",
-               "file " + name + "\nsha256 " + hash + "\nsize " + std::to_string(size) + "\n");
+  try {
+    write_record(dir + "/" + std::string(key) + ".entry",
+                 "file " + name + "\nsha256 " + hash + "\nsize " + std::to_string(size) + "\n");
+  } catch (const std::exception& e) {
+    // No file without a record: nothing else names this one (its name carries the hash of
+    // this build, whose bytes include its private build directory's path).
+    ::unlink(file.c_str());
+    throw std::runtime_error(std::string("cannot record the build in the jit cache: ") + e.what());
+  }
   return file;
 }
 
@@ -220,7 +248,9 @@ std::string Cache::make_temp_dir(std::string_view prefix) const {
   std::string tmpl = subdir("tmp") + "/" + std::string(prefix) + "XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
-  if (!::mkdtemp(buf.data())) throw std::runtime_error("cannot create a directory in " + root_ + "/tmp: " + std::strerror(errno));
+  if (!::mkdtemp(buf.data()))
+    throw std::runtime_error("cannot create a build directory in " + root_ + "/tmp: " + std::strerror(errno) +
+                             " (the jit builds inside its cache directory; set EXPRJIT_CACHE_DIR to a writable one)");
   return buf.data();
 }
 

@@ -155,8 +155,16 @@ void GoJitBackend::select_direct(std::vector<Calls>& calls, const std::string& k
     vet = vet_from_text(std::string_view(*text).substr(head.size()), calls.size());
   const bool stored = vet.has_value();
   if (!vet) {
-    vet = vet_plugin(so, "exprjit/p" + key.substr(0, 32), calls.size(), objdump_path(), opts_.build_timeout_s);
-    if (vet->error.empty()) write_record(record, head + vet_to_text(*vet));
+    vet = vet_plugin(so, *module_path_for("plugins", key), calls.size(), objdump_path(), opts_.build_timeout_s);
+    // Storing the verdicts only saves the next process the vetting: a full or read-only
+    // cache must not fail a plugin that is there.
+    if (vet->error.empty()) {
+      try {
+        write_record(record, head + vet_to_text(*vet));
+      } catch (const std::exception& e) {
+        if (opts_.verbose) *opts_.verbose << "jit: verdicts not stored (" << e.what() << ")\n";
+      }
+    }
   }
   if (!vet->error.empty()) return refuse("cannot vet the machine code: " + vet->error);
   if (vb)
@@ -254,7 +262,7 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<cons
       BuildJob job;
       job.kind = "plugins";
       job.key = key;
-      job.module = "exprjit/p" + key.substr(0, 32);  // Go's plugin path: unique per cache key
+      job.module = *module_path_for("plugins", key);  // Go's plugin path: unique per cache key
       job.source = source;
       job.buildmode = "plugin";
       job.what = exprs.size() == 1 ? "the expression's plugin"

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "backends/gojit/codegen.hpp"
+#include "backends/gojit/goinfo.hpp"
 #include "backends/gojit/sha256.hpp"
 
 namespace exprjit::gojit {
@@ -57,13 +58,24 @@ GoHost::LoaderReport GoHost::ensure_loader(const BuildSettings& s) {
   BuildJob job;
   job.kind = "loader";
   job.key = sha256_hex("exprjit-gojit-loader\n" + identity + "\n" + kLoaderGoSource);
-  job.module = "exprjit/loader";
+  job.module = *module_path_for("loader", job.key);  // what the cache's lookup verifies
   job.source = kLoaderGoSource;
   job.buildmode = "c-shared";
   job.what = "the Go loader (once per toolchain)";
   BuildResult b = build_or_reuse(s, job);
   rep.cache_hit = b.cache_hit;
   rep.build_s = b.go_build_s;
+
+  // What each plugin must match (open_plugin): Go aborts the whole process on a plugin of
+  // another Go version, so the check must come before Go sees the file.
+  std::string why;
+  std::optional<GoBinaryInfo> info = read_go_binary_info(b.so_path, {"runtime"}, &why);
+  if (!info) throw std::runtime_error("cannot load the Go loader " + b.so_path + ": " + why);
+  if (const std::string mode = info->setting("-buildmode"); !mode.empty() && mode != "c-shared")  // Go 1.19: none
+    throw std::runtime_error("cannot load the Go loader " + b.so_path + ": it is a -buildmode=" + mode + " build");
+  auto rt = info->package_hashes.find("runtime");
+  if (rt == info->package_hashes.end())
+    throw std::runtime_error("cannot load the Go loader " + b.so_path + ": it exports no hash of package runtime");
 
   auto t0 = std::chrono::steady_clock::now();
   // RTLD_GLOBAL: plugin.Open needs the runtime's symbols visible (golang/go#37286).
@@ -81,6 +93,8 @@ GoHost::LoaderReport GoHost::ensure_loader(const BuildSettings& s) {
   handle_ = h;
   identity_ = identity;
   loader_path_ = b.so_path;
+  loader_go_ = info->go_version;
+  loader_runtime_ = rt->second;
   api_ = api;
   rep.loaded_now = true;
   rep.path = b.so_path;
@@ -109,6 +123,25 @@ int GoHost::open_plugin(const std::string& key, const std::string& path, const s
       throw std::runtime_error("the Go loader " + loader_path_ + " speaks ABI " + std::to_string(v) + ", not " +
                                std::to_string(kAbiVersion));
     abi_checked_ = true;
+  }
+  // Checked before Go sees the file: the Go runtime aborts the whole process ("runtime: no
+  // plugin module data") on a plugin of another Go version.  Go itself compares the same
+  // package hash later, and only returns an error for it if it gets that far.
+  std::string why;
+  std::optional<GoBinaryInfo> info = read_go_binary_info(path, {"runtime"}, &why);
+  if (!info) throw std::runtime_error("refusing to open " + path + " as a Go plugin: " + why);
+  if (const std::string mode = info->setting("-buildmode"); !mode.empty() && mode != "plugin")
+    throw std::runtime_error("refusing to open " + path + " as a Go plugin: it is a -buildmode=" + mode + " build");
+  auto rt = info->package_hashes.find("runtime");
+  if (rt == info->package_hashes.end() || rt->second != loader_runtime_) {
+    const std::string& v = info->go_version;
+    const std::string which = v.empty()      ? "the plugin's from another toolchain, the loader's from " + loader_go_
+                              : v == loader_go_ ? "both " + v + ", built with other flags"
+                                                : "the plugin's " + v + ", the loader's " + loader_go_;
+    throw std::runtime_error("refusing to open the Go plugin " + path +
+                             ": its Go runtime differs from this process's Go loader's (" + which +
+                             "), and Go may abort the whole process on such a plugin; remove the file, or the jit "
+                             "cache, to rebuild it");
   }
   char err[kErrLen] = "";
   int id = api_.open(const_cast<char*>(path.c_str()), const_cast<char*>(manifest.c_str()), err, sizeof err);

@@ -77,6 +77,8 @@ class GoHost {
   void* handle_ = nullptr;
   std::string identity_;  // toolchain_key_part of the loaded loader
   std::string loader_path_;
+  std::string loader_go_;       // the loader's Go version (its build information)
+  std::string loader_runtime_;  // its hash of package runtime, which every plugin's must equal
   bool abi_checked_ = false;
   LoaderApi api_;
   std::map<std::string, std::pair<int, std::string>> plugins_;  // key -> (id, path)

@@ -5,7 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -42,6 +44,24 @@ std::string first_lines(const std::string& text, int n) {
   std::string s = text.substr(0, pos == std::string::npos ? text.size() : pos);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
+}
+
+// Why Go could not use dir as its build cache, or "" (nothing is created: Go does that).
+std::string unusable_gocache(const std::string& dir) {
+  if (dir == "off") return "Go needs a build cache for plugins (GOCACHE=off disables it)";
+  if (dir[0] != '/') return "it is not an absolute path";
+  fs::path p = fs::path(dir).lexically_normal();
+  for (;;) {  // the directory itself, else its nearest existing ancestor, must be a writable directory
+    struct stat st{};
+    if (::stat(p.c_str(), &st) == 0) {
+      if (!S_ISDIR(st.st_mode)) return p.string() + " is not a directory";
+      if (::access(p.c_str(), W_OK | X_OK) != 0) return p.string() + " is not writable (" + std::strerror(errno) + ")";
+      return "";
+    }
+    if (errno != ENOENT) return p.string() + ": " + std::strerror(errno);
+    if (p == p.root_path() || !p.has_relative_path()) return "";
+    p = p.parent_path();
+  }
 }
 
 }  // namespace
@@ -98,7 +118,7 @@ std::optional<int> go_minor_version(const std::string& v) {
 
 const std::vector<std::string>& go_env_names() {
   static const std::vector<std::string> names = {"GOCACHE", "GOENV", "GOFLAGS", "GOPROXY", "GOTOOLCHAIN",
-                                                 "GOWORK", "GO111MODULE", "CGO_ENABLED", "GOTMPDIR"};
+                                                 "GOWORK", "GO111MODULE", "CGO_ENABLED", "GOTMPDIR", "TMPDIR"};
   return names;
 }
 
@@ -111,8 +131,15 @@ Environment go_environment(const Environment& base, const Cache& cache) {
   env.set("GOWORK", "off");         // no go.work from a parent directory
   env.set("GO111MODULE", "on");     // each build directory is its own module (go.mod)
   env.set("CGO_ENABLED", "1");      // plugins and the c-shared loader need cgo
-  // GOCACHE: the environment's, else Go's default when Go can place it, else ours.
-  if (!base.get("GOCACHE").value_or("").empty()) return env;
+  // GOCACHE: the environment's, else Go's default when Go can place it, else ours.  One the
+  // user chose and Go cannot use is an error (Go's own, from `go env`, would read as if the
+  // toolchain were missing), not a reason to pick another behind the user's back.
+  if (std::string gc = base.get("GOCACHE").value_or(""); !gc.empty()) {
+    if (std::string why = unusable_gocache(gc); !why.empty())
+      throw std::runtime_error("the jit backend cannot use GOCACHE=" + gc + ": " + why +
+                               "; point GOCACHE at a writable directory, or unset it");
+    return env;
+  }
   std::string home = base.get("HOME").value_or(""), xdg = base.get("XDG_CACHE_HOME").value_or("");
   std::string def = !xdg.empty() && xdg[0] == '/' ? xdg + "/go-build" : !home.empty() ? home + "/.cache/go-build" : "";
   std::error_code ec;
@@ -159,6 +186,23 @@ Toolchain probe_toolchain(const std::string& opt_go, const Cache& cache, double 
     for (const char* v : kIdentityVars) req.argv.emplace_back(v);
     req.env = tc.env;
     req.timeout_s = timeout_s;
+    // `go env` makes a work directory (in GOTMPDIR, else TMPDIR): give it a private one, as
+    // a build gets, so that neither TMPDIR nor /tmp need be usable, and run it there, away
+    // from whatever go.mod the current directory has.  Without one, the environment's.
+    struct Work {
+      std::string dir;
+      ~Work() {
+        std::error_code e;
+        if (!dir.empty()) fs::remove_all(dir, e);
+      }
+    } work;
+    try {
+      work.dir = cache.make_temp_dir("env-");
+      req.env.set("GOTMPDIR", work.dir);
+      req.env.set("TMPDIR", work.dir);
+      req.cwd = work.dir;
+    } catch (const std::exception&) {
+    }
     if (verbose) *verbose << "jit: $ " << display_command(req, {}) << "\n";
     RunResult r;
     try {
@@ -186,7 +230,13 @@ Toolchain probe_toolchain(const std::string& opt_go, const Cache& cache, double 
   std::optional<int> minor = go_minor_version(tc.version);
   if (!minor) throw std::runtime_error(kNeed + tc.go + " reports version '" + tc.version + "', which is not go1.N");
   if (*minor < kMinGoMinor) throw std::runtime_error(kNeed + tc.go + " is " + tc.version);
-  if (!tc.identity_cached) write_record(record, answers);
+  if (!tc.identity_cached) {
+    try {
+      write_record(record, answers);  // a memo: on a full or read-only cache, asked again next time
+    } catch (const std::exception& e) {
+      if (verbose) *verbose << "jit: toolchain identity not remembered: " << e.what() << "\n";
+    }
+  }
   return tc;
 }
 

@@ -127,6 +127,21 @@ class Repl(unittest.TestCase):
         self.assertEqual(t.send("x"), "1.5\n")
         self.assertEqual(t.send(":vars"), "x = 1.5\n_ = 1.5\ny = 3\n")  # in order of definition
 
+    def test_non_ascii_keys_are_errors_not_dropped(self):
+        # libedit drops characters its locale cannot hold: "2×3" once evaluated as 23.
+        # The REPL runs libedit with a UTF-8 character type whatever the locale, so the
+        # lexer sees every key and points at the one it refuses.
+        t = Terminal(self.state, env_extra={"LANG": "C", "LC_ALL": "C"})
+        try:
+            out = t.send("2×3")
+            self.assertEqual(out, "<repl>:1:2: error: unexpected character '×'\n2×3\n ^\n")
+            t.editing()
+            os.write(t.fd, b"2\xff3\r")  # not UTF-8 at all
+            self.assertIn("<repl>:2:2: error: unexpected character", t.until(PROMPT))
+        finally:
+            os.kill(t.pid, 9)
+            os.waitpid(t.pid, 0)
+
     def test_meta_commands(self):
         t = self.t
         self.assertIn(":compare", t.send(":help"))

@@ -337,6 +337,8 @@ TEST_CASE("cache: created 0700, a writable-by-others directory refused with the 
 }
 
 TEST_CASE("cache: entries round-trip; truncated, altered and planted files are detected") {
+  // A kind that holds no Go builds: "plugins" and "loader" entries must also be Go builds of
+  // their key (test_jit_foreign.cpp).
   test::ScratchDir scratch("entries-");
   Cache cache(scratch.path() + "/c");
   auto built = [&](const std::string& content) {
@@ -345,31 +347,31 @@ TEST_CASE("cache: entries round-trip; truncated, altered and planted files are d
     return dir + "/out.so";
   };
   std::string damage;
-  CHECK_FALSE(cache.lookup("plugins", "aa01", &damage));
+  CHECK_FALSE(cache.lookup("blobs", "aa01", &damage));
   CHECK(damage.empty());  // a plain miss
-  const std::string path = cache.store("plugins", "aa01", built("hello plugin"));
-  CHECK(cache.lookup("plugins", "aa01", &damage) == path);
+  const std::string path = cache.store("blobs", "aa01", built("hello plugin"));
+  CHECK(cache.lookup("blobs", "aa01", &damage) == path);
   // Truncated.
   std::filesystem::resize_file(path, 5);
-  CHECK_FALSE(cache.lookup("plugins", "aa01", &damage));
+  CHECK_FALSE(cache.lookup("blobs", "aa01", &damage));
   CHECK(damage.find("truncated") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(path));  // removed, so the next build replaces it
   // Same size, other bytes.
-  const std::string p2 = cache.store("plugins", "aa02", built("abcdef"));
+  const std::string p2 = cache.store("blobs", "aa02", built("abcdef"));
   std::ofstream(p2, std::ios::binary) << "abcdeF";
-  CHECK_FALSE(cache.lookup("plugins", "aa02", &damage));
+  CHECK_FALSE(cache.lookup("blobs", "aa02", &damage));
   CHECK(damage.find("corrupt") != std::string::npos);
   // A damaged record.
-  const std::string p3 = cache.store("plugins", "aa03", built("xyz"));
+  const std::string p3 = cache.store("blobs", "aa03", built("xyz"));
   {
-    std::ofstream rec(cache.subdir("plugins") + "/aa03.entry", std::ios::app);
+    std::ofstream rec(cache.subdir("blobs") + "/aa03.entry", std::ios::app);
     rec << "file ../../evil.so\n";
   }
-  CHECK_FALSE(cache.lookup("plugins", "aa03", &damage));
+  CHECK_FALSE(cache.lookup("blobs", "aa03", &damage));
   CHECK(damage.find("damaged") != std::string::npos);
   // A record naming a file outside the cache is refused even with a valid checksum.
-  write_record(cache.subdir("plugins") + "/aa04.entry", "file ../evil.so\nsha256 00\nsize 1\n");
-  CHECK_FALSE(cache.lookup("plugins", "aa04", &damage));
+  write_record(cache.subdir("blobs") + "/aa04.entry", "file ../evil.so\nsha256 00\nsize 1\n");
+  CHECK_FALSE(cache.lookup("blobs", "aa04", &damage));
   CHECK(damage.find("unexpected file") != std::string::npos);
   // The temporary directory is private.
   struct stat st{};
