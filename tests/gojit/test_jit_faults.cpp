@@ -108,8 +108,20 @@ TEST_CASE("jit faults: a read-only /tmp: go builds without it (tmpfs in a mount 
   const std::string go = test::logging_go(scratch.path(), log);
   const std::string cache = scratch.path() + "/cache";
   const std::string expr = "a*2 + " + unique_number();
-  RunResult ro = in_namespace("mount -t tmpfs -o ro none /tmp\nexec " + shell_quote(GOJIT_EXPRJIT) + " --backend=jit --go=" +
-                                  shell_quote(go) + " " + shell_quote(expr) + " --var a=3",
+  // A read-only tmpfs over /tmp.  Where the build tree itself is under /tmp (a checkout in
+  // /tmp), it is carried over: bound aside, put back at its path in the new /tmp, which is
+  // then made read-only; the tree (exprjit, this test's scratch, GOCACHE) stays writable.
+  const std::string tree = shell_quote(fs::path(GOJIT_EXPRJIT).parent_path().string());
+  const std::string hide_tmp =
+      "case " + tree + " in /tmp/*)\n"
+      "  mkdir -p /mnt && mount --bind " + tree + " /mnt\n"
+      "  mount -t tmpfs none /tmp && mkdir -p " + tree + " && mount --move /mnt " + tree + "\n"
+      "  mount -o remount,ro /tmp ;;\n"
+      "*) mount -t tmpfs -o ro none /tmp ;;\n"
+      "esac\n"
+      "! touch /tmp/probe 2>/dev/null\n";
+  RunResult ro = in_namespace(hide_tmp + "exec " + shell_quote(GOJIT_EXPRJIT) + " --backend=jit --go=" + shell_quote(go) +
+                                  " " + shell_quote(expr) + " --var a=3",
                               {{"EXPRJIT_CACHE_DIR", cache}}, {"TMPDIR"});
   CHECK_MESSAGE(ro.exit_code == 0, ro.err);
   CHECK(ro.out == vm_answer(expr));
