@@ -30,6 +30,30 @@ exprjit_gojit_fake_g:
 
 	.text
 
+/* GO_ENTER: from a C call into Go's internal ABI.  Saves what SysV makes callee-saved,
+ * reserves the spill area (64 bytes; 72 keeps the stack 16-byte aligned at the call),
+ * points R14 at the stand-in g and zeroes X15.  GO_LEAVE undoes it, leaving X0 alone. */
+	.macro GO_ENTER
+	.irp reg, rbx, rbp, r12, r13, r14, r15
+	pushq	%\reg
+	.cfi_adjust_cfa_offset 8
+	.cfi_rel_offset %\reg, 0
+	.endr
+	subq	$72, %rsp
+	.cfi_adjust_cfa_offset 72
+	leaq	exprjit_gojit_fake_g(%rip), %r14
+	xorps	%xmm15, %xmm15
+	.endm
+
+	.macro GO_LEAVE
+	addq	$72, %rsp
+	.cfi_adjust_cfa_offset -72
+	.irp reg, r15, r14, r13, r12, rbp, rbx
+	popq	%\reg
+	.cfi_adjust_cfa_offset -8
+	.endr
+	.endm
+
 /* double exprjit_gojit_call_row(uintptr_t entry, const double* vars)
  *   Go: func(_, _, _ uintptr, vp unsafe.Pointer) float64: vp in RDI, result in X0. */
 	.globl exprjit_gojit_call_row
@@ -38,46 +62,12 @@ exprjit_gojit_fake_g:
 	.balign 16
 exprjit_gojit_call_row:
 	.cfi_startproc
-	pushq	%rbx
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbx, 0
-	pushq	%rbp
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbp, 0
-	pushq	%r12
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r12, 0
-	pushq	%r13
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r13, 0
-	pushq	%r14
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r14, 0
-	pushq	%r15
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r15, 0
-	subq	$72, %rsp			/* 64 bytes of spill area; 16-byte alignment */
-	.cfi_adjust_cfa_offset 72
-	leaq	exprjit_gojit_fake_g(%rip), %r14
-	xorps	%xmm15, %xmm15
+	GO_ENTER
 	movq	%rdi, %r11
 	movq	%rsi, %rdi			/* vp: Go's 4th integer argument register */
 	xorl	%edx, %edx
 	call	*%r11
-	addq	$72, %rsp
-	.cfi_adjust_cfa_offset -72
-	popq	%r15
-	.cfi_adjust_cfa_offset -8
-	popq	%r14
-	.cfi_adjust_cfa_offset -8
-	popq	%r13
-	.cfi_adjust_cfa_offset -8
-	popq	%r12
-	.cfi_adjust_cfa_offset -8
-	popq	%rbp
-	.cfi_adjust_cfa_offset -8
-	popq	%rbx
-	.cfi_adjust_cfa_offset -8
+	GO_LEAVE
 	ret
 	.cfi_endproc
 	.size exprjit_gojit_call_row, .-exprjit_gojit_call_row
@@ -90,46 +80,12 @@ exprjit_gojit_call_row:
 	.balign 16
 exprjit_gojit_call_batch:
 	.cfi_startproc
-	pushq	%rbx
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbx, 0
-	pushq	%rbp
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %rbp, 0
-	pushq	%r12
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r12, 0
-	pushq	%r13
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r13, 0
-	pushq	%r14
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r14, 0
-	pushq	%r15
-	.cfi_adjust_cfa_offset 8
-	.cfi_rel_offset %r15, 0
-	subq	$72, %rsp
-	.cfi_adjust_cfa_offset 72
-	leaq	exprjit_gojit_fake_g(%rip), %r14
-	xorps	%xmm15, %xmm15
+	GO_ENTER
 	movq	%rsi, %rax
 	movq	%rdx, %rbx
 	xorl	%edx, %edx
 	call	*%rdi
-	addq	$72, %rsp
-	.cfi_adjust_cfa_offset -72
-	popq	%r15
-	.cfi_adjust_cfa_offset -8
-	popq	%r14
-	.cfi_adjust_cfa_offset -8
-	popq	%r13
-	.cfi_adjust_cfa_offset -8
-	popq	%r12
-	.cfi_adjust_cfa_offset -8
-	popq	%rbp
-	.cfi_adjust_cfa_offset -8
-	popq	%rbx
-	.cfi_adjust_cfa_offset -8
+	GO_LEAVE
 	ret
 	.cfi_endproc
 	.size exprjit_gojit_call_batch, .-exprjit_gojit_call_batch

@@ -56,8 +56,7 @@ class GoCompiled final : public Compiled {
         row_fn_(c.row.id),
         batch_fn_(c.batch.id),
         row_entry_(c.row_direct ? c.row.entry : 0),
-        batch_entry_(c.batch_direct ? c.batch.entry : 0),
-        row_trampoline_(c.row_trampoline) {}
+        batch_entry_(c.batch_direct ? c.batch.entry : 0) {}
 
   void eval_batch(const double* const* cols, std::size_t n, double* out) const override {
     if (n == 0) return;
@@ -68,7 +67,8 @@ class GoCompiled final : public Compiled {
 
  private:
   double eval_one(const double* vars) const override {
-    if (row_entry_) return call_row(row_trampoline_, row_entry_, vars);
+    // A bare function never gets here (it is the plain function): direct means the trampoline.
+    if (row_entry_) return exprjit_gojit_call_row(row_entry_, vars);
     double out = 0;
     if (call_(row_fn_, const_cast<double*>(vars), &out) != 0)
       throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
@@ -79,7 +79,6 @@ class GoCompiled final : public Compiled {
   decltype(LoaderApi::batch) batch_;
   int row_fn_, batch_fn_;
   std::uintptr_t row_entry_, batch_entry_;  // 0: through cgo
-  Trampoline row_trampoline_;
 };
 
 class GoJitBackend final : public Backend {
