@@ -5,29 +5,25 @@
 #include <utility>
 #include <vector>
 
-#include "backends/backend.hpp"
-#include "frontend/parser.hpp"
+#include "exprjit/exprjit.hpp"
 
 namespace exprjit::cli {
 
-enum class Emit { none, tokens, ast, bytecode, go };
-
 struct Options {
-  std::vector<std::string> exprs;                        // EXPR...
-  std::optional<std::string> file;                       // -f FILE ("-" = stdin)
-  std::vector<std::pair<std::string, double>> vars;      // --var NAME=VALUE, in order
-  std::string backend;                                   // --backend (default: first in table)
-  ParserKind parser = ParserKind::rd;                    // --parser
-  Emit emit = Emit::none;                                // --emit
-  bool time = false;                                     // --time
-  bool verbose = false;                                  // --verbose
-  BackendOptions backend_options;                        // --go, --go-flag, --keep-temps, ...
-  std::optional<std::string> csv;                        // --csv FILE ("-" = stdin): cli/csv.hpp
-  std::string csv_as = "result";                         // --as NAME: the result column
+  std::vector<std::string> exprs;                    // EXPR...
+  std::optional<std::string> file;                   // -f FILE ("-" = stdin)
+  std::vector<std::pair<std::string, double>> vars;  // --var NAME=VALUE, in order, last binding wins
+  std::vector<std::string> defines;                  // --define 'f(x) = ...', in order
+  std::string stage;                                 // --emit STAGE ("" = evaluate)
+  bool time = false;                                 // --time
+  bool verbose = false;                              // --verbose
+  CompileOptions compile;                            // --backend, --parser, --go, --jit-call, ...
+  std::optional<std::string> csv;                    // --csv FILE ("-" = stdin): cli/csv/
+  std::vector<std::string> csv_as;                   // --as NAME per expression
 };
 
-// Parses argv.  On --help/--version prints and returns exit code 0 in *exit_code; on a
-// usage error prints "exprjit: error: ..." to stderr and sets 2.  Returns nullopt then.
+// Parses argv.  On --help/--version/--functions prints and sets *exit_code to 0; on a usage
+// error prints "error: ..." to stderr and sets 2.  Returns nullopt then.
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code);
 
 }  // namespace exprjit::cli

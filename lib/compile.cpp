@@ -1,129 +1,113 @@
-// compile.cpp — text to Expression: parse and check against the caller's variables, then
-// compile on the backend chosen by name (the backend table, backends.def).
+// compile.cpp — text to Expression: the caller's variables become the slots (in the
+// caller's order, so values and columns are read in place), the driver checks and folds
+// the texts and compiles them together on the backend the options name.
 #include <algorithm>
 
-#include "frontend/builtins.hpp"
-#include "frontend/check.hpp"
-#include "frontend/parser.hpp"
+#include "driver/front.hpp"
 #include "lib/impl.hpp"
 
 namespace exprjit {
 
 namespace {
 
-// The caller's variables: names in their order, with addresses when bound.
+// The caller's variables and functions.
 struct Layout {
   std::vector<std::string> names;
-  std::vector<const double*> addresses;  // empty unless bound
-  bool bound = false;
+  std::vector<const double*> addresses;  // empty when compiled from names
+  const Functions* functions = nullptr;
 };
-
-Layout layout_of(const Symbols& symbols) {
-  Layout l{symbols.names(), {}, true};
-  for (const std::string& n : l.names) l.addresses.push_back(symbols.find(n));
-  return l;
-}
 
 template <class Range>
 Layout layout_of(const Range& names) {
   Layout l;
+  std::unordered_map<std::string, int, StringHash, std::equal_to<>> seen;
   for (const auto& n : names) {
     validate_variable_name(n);
-    if (std::find(l.names.begin(), l.names.end(), n) != l.names.end())
-      throw Error("the variable '" + std::string(n) + "' is listed twice");
+    if (!seen.emplace(std::string(n), 0).second) throw Error("the variable '" + std::string(n) + "' is listed twice");
     l.names.emplace_back(n);
   }
   return l;
 }
 
-std::shared_ptr<Backend> make_backend(const CompileOptions& o) {
-  const BackendInfo* info = o.backend.empty() ? &backend_table().front() : find_backend(o.backend);
-  if (!info) throw Error("unknown backend '" + o.backend + "'; valid backends: " + backend_names());
-  if (!(o.go_build_timeout_s > 0)) throw Error("go_build_timeout_s must be positive");
-  BackendOptions bo;
-  bo.go = o.go;
-  bo.go_flags = o.go_flags;
-  bo.build_timeout_s = o.go_build_timeout_s;
-  return std::shared_ptr<Backend>(info->make(bo));
+Layout layout_of(const Symbols& symbols) {
+  return Layout{symbols.data().names, symbols.data().addresses, &symbols.data().functions};
 }
 
-// The names e reads, in the order of layout.names.
-std::vector<std::uint32_t> reads_of(const Expr& e, const Layout& layout) {
-  std::vector<std::string> fv = free_variables(e);
-  std::vector<std::uint32_t> idx;
-  for (std::uint32_t i = 0; i < layout.names.size(); ++i)
-    if (std::find(fv.begin(), fv.end(), layout.names[i]) != fv.end()) idx.push_back(i);
-  return idx;
+double throw_unbound(const double* const*, const void* ctx) {
+  const auto& m = *static_cast<const Expression::Impl*>(ctx);
+  std::string list;
+  for (std::size_t k = 0; k < m.variables.size(); ++k)
+    if (std::find(m.reads.begin(), m.reads.end(), m.variables[k]) != m.reads.end() && (m.bound.empty() || !m.bound[k]))
+      list += (list.empty() ? "" : ", ") + m.variables[k];
+  throw Error("'" + m.text + "' reads variables without an address (" + list + "): evaluate it with eval(values)");
 }
 
 std::vector<Expression> compile_texts(std::span<const std::string_view> texts, const Layout& layout,
                                       const CompileOptions& options) {
-  std::shared_ptr<Backend> backend = make_backend(options);  // unknown backend: before any work
+  auto log = std::make_shared<EventLog>(options.on_event);
+  driver::Settings settings = settings_from(options, *log);  // an unknown backend: before any work
+  auto engines = std::make_shared<driver::Engines>(settings.backend_options);
 
-  // 1. Parse each text; the slots are the union of the variables they read, in layout order
-  //    (so that an expression reading every variable reads the caller's values in place).
-  std::vector<ExprPtr> exprs;
-  std::vector<std::vector<std::uint32_t>> reads;
-  std::vector<bool> in_union(layout.names.size(), false);
+  const Scope scope(layout.names);
+  const Names names{&scope, layout.functions, nullptr, {}};
+  std::vector<std::shared_ptr<const ir::Expr>> exprs;
+  std::vector<std::vector<bool>> reads;
   for (std::string_view text : texts) {
     try {
-      exprs.push_back(parse_expression(text));
+      exprs.push_back(driver::front(text, settings, names, *log));
     } catch (const CompileError& e) {
       throw to_public(e, text);
     }
-    reads.push_back(reads_of(*exprs.back(), layout));
-    for (std::uint32_t i : reads.back()) in_union[i] = true;
-  }
-  Scope scope;
-  std::vector<std::uint32_t> slot_source;
-  for (std::uint32_t i = 0; i < layout.names.size(); ++i)
-    if (in_union[i]) {
-      scope.define(layout.names[i]);
-      slot_source.push_back(i);
-    }
-
-  // 2. Check: a name the layout lacks is an error at its position.
-  for (std::size_t k = 0; k < exprs.size(); ++k) {
-    try {
-      check(*exprs[k], scope);
-    } catch (const CompileError& e) {
-      throw to_public(e, texts[k]);
-    }
+    std::vector<bool> used(layout.names.size(), false);
+    auto walk = [&](auto& self, const ir::Expr& e) -> void {
+      if (const auto* v = std::get_if<ir::Variable>(&e.node)) used[v->slot] = true;
+      ir::for_each_child(e, [&](const ir::Expr& c) { self(self, c); });
+    };
+    walk(walk, *exprs.back());
+    reads.push_back(std::move(used));
   }
 
-  // 3. Compile together (the jit builds once).
-  std::vector<const Expr*> ptrs;
-  for (const ExprPtr& e : exprs) ptrs.push_back(e.get());
   std::vector<std::unique_ptr<Compiled>> code;
+  Backend& backend = engines->get(*settings.backend);
   try {
-    code = backend->compile_many(ptrs, scope.size());
+    code = driver::compile(backend, driver::make_unit(exprs, scope), *log);
   } catch (const CompileError& e) {
     // A backend limit at a position; a backend compiling several texts at once does not
     // say which, so the position is only meaningful for one text.
     if (texts.size() == 1) throw to_public(e, texts[0]);
-    throw Error(std::string(backend->name()) + " backend: " + e.message());
+    throw Error(e.message());
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {
-    throw Error(std::string(backend->name()) + " backend: " + e.what());
+    throw Error(e.what());  // the backends' messages name themselves ("the jit backend needs ...")
   }
-  if (code.size() != exprs.size()) throw Error(std::string(backend->name()) + " backend: wrong number of results");
+  if (code.size() != exprs.size()) throw Error(std::string(backend.name()) + " backend: wrong number of results");
 
-  bool identity = slot_source.size() == layout.names.size();  // then slot_source[k] == k
   std::vector<Expression> out;
   for (std::size_t k = 0; k < exprs.size(); ++k) {
     auto impl = std::make_shared<Expression::Impl>();
     impl->text = std::string(texts[k]);
-    impl->backend_name = std::string(backend->name());
+    impl->backend_name = std::string(backend.name());
     impl->variables = layout.names;
-    for (std::uint32_t i : reads[k]) impl->reads.push_back(layout.names[i]);
-    impl->slot_source = slot_source;
-    if (layout.bound)
-      for (std::uint32_t i : slot_source) impl->bound.push_back(layout.addresses[i]);
-    impl->has_bound = layout.bound;
-    impl->identity = identity;
-    impl->maker = backend;
+    bool all_bound = true;
+    for (std::size_t i = 0; i < layout.names.size(); ++i)
+      if (reads[k][i]) {
+        impl->reads.push_back(layout.names[i]);
+        all_bound = all_bound && !layout.addresses.empty() && layout.addresses[i];
+      }
+    impl->bound = layout.addresses;
+    impl->has_bound = !layout.addresses.empty() && all_bound;
+    impl->log = log;
+    impl->engines = engines;
     impl->code = std::move(code[k]);
+    if (all_bound) {  // every variable it reads has an address (or it reads none)
+      const PtrEntry& e = impl->code->ptr_entry();
+      impl->entry = detail::Entry{e.fn, e.ctx};
+    } else {
+      impl->entry = detail::Entry{&throw_unbound, impl.get()};
+    }
+    impl->hot.ptrs = impl->bound.empty() ? nullptr : impl->bound.data();
+    impl->hot.entry.store(&impl->entry, std::memory_order_release);
     out.push_back(ExpressionFactory::make(std::move(impl)));
   }
   return out;
@@ -140,6 +124,12 @@ std::vector<Expression> compile_strings(std::span<const std::string> texts, cons
 }
 
 }  // namespace
+
+Expression compile_with(std::string_view text, const std::vector<std::string>& names,
+                        const std::vector<const double*>& addresses, const Functions* functions,
+                        const CompileOptions& options) {
+  return compile_one(text, Layout{names, addresses, functions}, options);
+}
 
 Expression compile(std::string_view text, const Symbols& symbols, const CompileOptions& options) {
   return compile_one(text, layout_of(symbols), options);
@@ -168,25 +158,63 @@ std::vector<Expression> compile_many(std::span<const std::string> texts, std::sp
   return compile_strings(texts, layout_of(variables), options);
 }
 
-std::vector<std::string> variables_of(std::string_view text) {
+void check(std::string_view text, const Symbols& symbols, const CompileOptions& options) {
+  EventLog log(options.on_event);
+  driver::Settings settings = settings_from(options, log);
+  const Scope scope(symbols.names());
   try {
-    ExprPtr e = parse_expression(text);
-    std::vector<std::string> names = free_variables(*e);
-    // Check too, so that calls are validated; a function name used as a value stays out of
-    // the scope, so the checker reports it.
-    Scope scope;
-    for (const std::string& n : names)
-      if (!find_builtin(n)) scope.define(n);
-    check(*e, scope);
-    return names;
+    (void)driver::front(text, settings, Names{&scope, &symbols.data().functions, nullptr, {}}, log);
   } catch (const CompileError& e) {
     throw to_public(e, text);
   }
 }
 
+std::vector<std::string> variables_of(std::string_view text) {
+  try {
+    syntax::ExprPtr e = parse_expression(text);
+    std::vector<std::string> vars = syntax::free_variables(*e);
+    // Check too, so that calls are validated; a function name used as a value stays out of
+    // the scope, so the checker reports it.
+    Scope scope;
+    for (const std::string& n : vars)
+      if (!find_builtin(n)) scope.define(n);
+    check(*e, Names{&scope, nullptr, nullptr, {}});
+    return vars;
+  } catch (const CompileError& e) {
+    throw to_public(e, text);
+  }
+}
+
+std::string emit(std::string_view stage, std::string_view text, const Symbols& symbols, const CompileOptions& options) {
+  const driver::StageInfo* st = driver::find_stage(stage);
+  if (!st) throw Error("unknown stage '" + std::string(stage) + "'; valid stages: " + driver::stage_names());
+  EventLog log(options.on_event);
+  driver::Settings settings = settings_from(options, log);
+  driver::Engines engines(settings.backend_options);
+  const Scope scope(symbols.names());
+  try {
+    return driver::emit_expression(*st, text, settings, Names{&scope, &symbols.data().functions, nullptr, {}}, scope,
+                                   engines);
+  } catch (const CompileError& e) {
+    throw to_public(e, text);
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw Error(e.what());
+  }
+}
+
 std::vector<BackendDescription> available_backends() {
   std::vector<BackendDescription> out;
-  for (const BackendInfo& b : backend_table()) out.push_back({std::string(b.name), std::string(b.description)});
+  for (const BackendInfo& b : backend_table())
+    out.push_back({std::string(b.name), std::string(b.description), b.has(kDefault), b.has(kReference)});
+  return out;
+}
+
+std::vector<StageDescription> available_stages() {
+  std::vector<StageDescription> out;
+  for (const driver::StageInfo& s : driver::stage_table())
+    out.push_back({std::string(s.name), std::string(s.description), std::string(s.backend)});
   return out;
 }
 

@@ -14,11 +14,12 @@ ParseError::ParseError(std::string message, std::string text, std::size_t offset
       line_(line),
       column_(column) {}
 
-std::string format_error(const ParseError& e, std::string_view source_name) {
+std::string format_error(const ParseError& e, std::string_view source_name, std::size_t first_line) {
   // The internal printer does the line window and caret; it needs the internal error.
   Pos pos{static_cast<std::uint32_t>(e.offset()), static_cast<std::uint32_t>(e.line()),
           static_cast<std::uint32_t>(e.column())};
-  return format_error(Source{std::string(source_name), e.text(), 1}, CompileError(e.message(), pos));
+  return format_error(Source{std::string(source_name), e.text(), static_cast<std::uint32_t>(first_line)},
+                      CompileError(e.message(), pos));
 }
 
 ParseError to_public(const CompileError& e, std::string_view text) {

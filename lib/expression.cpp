@@ -1,7 +1,7 @@
-// expression.cpp — evaluating a compiled Expression: gather the values into the slots the
-// compiled code reads (vars[slot], backend.hpp), then call it.
+// expression.cpp — evaluating a compiled Expression: the caller's values and columns are in
+// slot order already, so they are handed to the code as they are.
+#include <algorithm>
 #include <array>
-#include <new>
 
 #include "lib/impl.hpp"
 
@@ -9,35 +9,10 @@ namespace exprjit {
 
 namespace {
 
-// Slot buffers up to this size live on the stack; larger ones are allocated per call.
-constexpr std::size_t kInline = 32;
-
-template <class T, class Fill, class Use>
-auto with_buffer(std::size_t n, Fill fill, Use use) {
-  if (n <= kInline) {
-    std::array<T, kInline> buf;
-    fill(buf.data());
-    return use(buf.data());
-  }
-  std::vector<T> buf(n);
-  fill(buf.data());
-  return use(buf.data());
+double throw_empty(const double* const*, const void*) {
+  throw Error("this exprjit::Expression is empty (default-constructed or moved from)");
 }
-
-// Runs f, turning a backend's own exception (e.g. the jit's "Go code panicked") into an
-// exprjit::Error, as the header promises.
-template <class F>
-auto guarded(const Expression::Impl& m, F f) {
-  try {
-    return f();
-  } catch (const Error&) {
-    throw;
-  } catch (const std::bad_alloc&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw Error(m.backend_name + " backend: " + e.what());
-  }
-}
+const detail::Entry kEmptyEntry{&throw_empty, nullptr};
 
 std::string list(const std::vector<std::string>& names) {
   std::string s;
@@ -45,26 +20,23 @@ std::string list(const std::vector<std::string>& names) {
   return s.empty() ? "none" : s;
 }
 
+// Whether [a, a+n) and [b, b+m) share a double.
+bool overlap(const double* a, std::size_t n, const double* b, std::size_t m) {
+  if (n == 0 || m == 0) return false;
+  return std::less<const double*>()(a, b + m) && std::less<const double*>()(b, a + n);
+}
+
 }  // namespace
+
+namespace detail {
+const Hot empty_hot{&kEmptyEntry, nullptr};
+}  // namespace detail
+
+Expression::Expression(std::shared_ptr<const Impl> impl) noexcept : hot_(&impl->hot), impl_(std::move(impl)) {}
 
 const Expression::Impl& Expression::impl() const {
   if (!impl_) throw Error("this exprjit::Expression is empty (default-constructed or moved from)");
   return *impl_;
-}
-
-double Expression::operator()() const {
-  const Impl& m = impl();
-  const std::size_t n = m.slot_source.size();
-  if (n == 0) {
-    const double none = 0;
-    return guarded(m, [&] { return m.code->eval(&none); });
-  }
-  if (!m.has_bound)
-    throw Error("'" + m.text + "' reads variables (" + list(m.reads) +
-                ") but was compiled without bound ones: evaluate it with eval(values)");
-  return with_buffer<double>(
-      n, [&](double* v) { for (std::size_t k = 0; k < n; ++k) v[k] = *m.bound[k]; },
-      [&](const double* v) { return guarded(m, [&] { return m.code->eval(v); }); });
 }
 
 double Expression::eval(std::span<const double> values) const {
@@ -72,15 +44,7 @@ double Expression::eval(std::span<const double> values) const {
   if (values.size() != m.variables.size())
     throw Error("eval: " + std::to_string(values.size()) + " values given for " + std::to_string(m.variables.size()) +
                 " variables (" + list(m.variables) + ")");
-  const std::size_t n = m.slot_source.size();
-  if (n == 0) {
-    const double none = 0;
-    return guarded(m, [&] { return m.code->eval(&none); });
-  }
-  if (m.identity) return guarded(m, [&] { return m.code->eval(values.data()); });
-  return with_buffer<double>(
-      n, [&](double* v) { for (std::size_t k = 0; k < n; ++k) v[k] = values[m.slot_source[k]]; },
-      [&](const double* v) { return guarded(m, [&] { return m.code->eval(v); }); });
+  return m.code->eval(values.data());
 }
 
 void Expression::eval_batch(std::span<const std::span<const double>> columns, std::span<double> out) const {
@@ -88,32 +52,32 @@ void Expression::eval_batch(std::span<const std::span<const double>> columns, st
   if (columns.size() != m.variables.size())
     throw Error("eval_batch: " + std::to_string(columns.size()) + " columns given for " +
                 std::to_string(m.variables.size()) + " variables (" + list(m.variables) + ")");
-  for (std::size_t i = 0; i < columns.size(); ++i)
+  for (std::size_t i = 0; i < columns.size(); ++i) {
     if (columns[i].size() < out.size())
       throw Error("eval_batch: column " + std::to_string(i) + " ('" + m.variables[i] + "') holds " +
                   std::to_string(columns[i].size()) + " values, fewer than the " + std::to_string(out.size()) +
                   " rows of out");
+    if (overlap(columns[i].data(), out.size(), out.data(), out.size()))
+      throw Error("eval_batch: out overlaps column " + std::to_string(i) + " ('" + m.variables[i] +
+                  "'); write the results elsewhere");
+  }
   if (out.empty()) return;
-  const std::size_t n = m.slot_source.size();
-  static const double none = 0;
-  with_buffer<const double*>(
-      n == 0 ? 1 : n,
-      [&](const double** cols) {
-        cols[0] = &none;
-        for (std::size_t k = 0; k < n; ++k) cols[k] = columns[m.slot_source[k]].data();
-      },
-      [&](const double* const* cols) {
-        return guarded(m, [&] {
-          m.code->eval_batch(cols, out.size(), out.data());
-          return 0;
-        });
-      });
+  constexpr std::size_t kInline = 32;
+  std::array<const double*, kInline> small{};
+  std::vector<const double*> big(columns.size() > kInline ? columns.size() : 0);
+  const double** cols = columns.size() > kInline ? big.data() : small.data();
+  for (std::size_t i = 0; i < columns.size(); ++i) cols[i] = columns[i].data();
+  m.code->eval_batch(cols, out.size(), out.data());
 }
 
 const std::vector<std::string>& Expression::variables() const { return impl().variables; }
 const std::vector<std::string>& Expression::used_variables() const { return impl().reads; }
 const std::string& Expression::text() const { return impl().text; }
 const std::string& Expression::backend() const { return impl().backend_name; }
+const std::string& Expression::how() const {
+  const Impl& m = impl();
+  return m.code->how().empty() ? m.backend_name : m.code->how();
+}
 bool Expression::has_bound_variables() const { return impl().has_bound; }
 
 }  // namespace exprjit

@@ -1,7 +1,7 @@
-// gojit.cpp — the jit backend: codegen -> toolchain -> loader -> cached plugin -> symbols.
+// gojit.cpp — the jit backend: codegen -> toolchain -> cache or go build -> loader -> vet ->
+// callee table -> entry points called directly, or the fallback's code where they cannot be.
 #include "backends/gojit/gojit.hpp"
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -9,12 +9,12 @@
 #include <stdexcept>
 #include <vector>
 
-#include "backends/gojit/build.hpp"
-#include "backends/gojit/codegen.hpp"
-#include "backends/gojit/direct.hpp"
-#include "backends/gojit/goloader.hpp"
-#include "backends/gojit/sha256.hpp"
-#include "backends/gojit/vet.hpp"
+#include "backends/gojit/build/build.hpp"
+#include "backends/gojit/emit/codegen.hpp"
+#include "backends/gojit/inspect/vet.hpp"
+#include "backends/gojit/runtime/ctable.hpp"
+#include "backends/gojit/runtime/direct.hpp"
+#include "backends/gojit/runtime/goloader.hpp"
 
 namespace exprjit {
 namespace {
@@ -27,78 +27,105 @@ std::string ms(double seconds) {
   std::snprintf(buf, sizeof buf, seconds < 0.01 ? "%.3f ms" : "%.1f ms", seconds * 1e3);
   return buf;
 }
-
 std::string mib(std::uint64_t bytes) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
   return buf;
 }
-
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-// How one expression's functions are called: directly (entry != 0) or through cgo.
-struct Calls {
-  GoFunction row, batch;
-  bool row_direct = false, batch_direct = false;
-  Trampoline row_trampoline = Trampoline::full;  // how a direct row call is entered
+// What the code of one unit shares: the callee table, and the fallback's code for every
+// expression (where an entry point cannot be called directly, and for threads without the
+// stack room a direct call needs).
+struct UnitCode {
+  UnitCode(const std::vector<CalleeSlot>& slots, const std::vector<ir::HostRef>& hosts) : table(slots, hosts) {}
+  CalleeTable table;
+  std::vector<std::unique_ptr<Compiled>> fallback;
+};
+
+// A trampolined entry point: the Go entry with the table, the stack it needs, the fallback.
+template <class Entry>
+struct Guarded {
+  GoEntry go;
+  std::size_t need;
+  Entry fallback;
+};
+
+template <bool kThrows>
+double row_guarded(const double* vars, const void* ctx) {
+  const auto* g = static_cast<const Guarded<RowEntry>*>(ctx);
+  if (stack_room() < g->need) return g->fallback.fn(vars, g->fallback.ctx);
+  const double r = exprjit_gojit_enter_row(vars, &g->go);
+  if constexpr (kThrows) rethrow_pending();
+  return r;
+}
+template <bool kThrows>
+double ptrs_guarded(const double* const* ptrs, const void* ctx) {
+  const auto* g = static_cast<const Guarded<PtrEntry>*>(ctx);
+  if (stack_room() < g->need) return g->fallback.fn(ptrs, g->fallback.ctx);
+  const double r = exprjit_gojit_enter_row(ptrs, &g->go);
+  if constexpr (kThrows) rethrow_pending();
+  return r;
+}
+template <bool kThrows>
+void batch_guarded(const double* const* cols, std::size_t n, double* out, const void* ctx) {
+  const auto* g = static_cast<const Guarded<BatchEntry>*>(ctx);
+  if (n == 0) return;
+  if (stack_room() < g->need) return g->fallback.fn(cols, n, out, g->fallback.ctx);
+  exprjit_gojit_enter_batch(cols, n, out, &g->go);
+  if constexpr (kThrows) rethrow_pending();
+}
+
+// The verdict on one entry point and where it goes.
+struct Choice {
+  bool direct = false;
+  bool bare = false;
+  std::size_t need = 0;  // stack, with the C allowance when it calls C
+  std::uintptr_t entry = 0;
+  std::string why;       // when not direct
 };
 
 class GoCompiled final : public Compiled {
  public:
-  // A bare direct row function is the object's plain function: eval() calls it with no
-  // virtual call in between (backend.hpp).
-  GoCompiled(std::size_t nslots, const LoaderApi& api, const Calls& c)
-      : Compiled(nslots, c.row_direct && c.row_trampoline == Trampoline::bare
-                             ? reinterpret_cast<PlainFunction>(c.row.entry)
-                             : nullptr),
-        call_(api.call),
-        batch_(api.batch),
-        row_fn_(c.row.id),
-        batch_fn_(c.batch.id),
-        row_entry_(c.row_direct ? c.row.entry : 0),
-        batch_entry_(c.batch_direct ? c.batch.entry : 0) {}
-
-  void eval_batch(const double* const* cols, std::size_t n, double* out) const override {
-    if (n == 0) return;
-    if (batch_entry_) return exprjit_gojit_call_batch(batch_entry_, cols, out, n);
-    if (batch_(batch_fn_, const_cast<double**>(cols), n, out) != 0)
-      throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
+  GoCompiled(std::shared_ptr<const UnitCode> unit, std::size_t k, std::size_t nslots, const Choice& v, const Choice& p,
+             const Choice& b)
+      : Compiled(nslots), unit_(std::move(unit)) {
+    const Compiled& fb = *unit_->fallback[k];
+    const void* table = unit_->table.data();
+    const bool throws = unit_->table.may_throw();
+    values_ = {{v.entry, table}, v.need, fb.row_entry()};
+    pointers_ = {{p.entry, table}, p.need, fb.ptr_entry()};
+    batch_ = {{b.entry, table}, b.need, fb.batch_entry()};
+    RowEntry row = fb.row_entry();
+    PtrEntry ptr = fb.ptr_entry();
+    BatchEntry bat = fb.batch_entry();
+    // A bare leaf calls nothing, so it cannot throw: it is called as the C function it is.
+    if (v.direct) row = v.bare ? RowEntry{reinterpret_cast<RowFn>(v.entry), table}
+                               : RowEntry{throws ? &row_guarded<true> : &row_guarded<false>, &values_};
+    if (p.direct) ptr = p.bare ? PtrEntry{reinterpret_cast<PtrFn>(p.entry), table}
+                               : PtrEntry{throws ? &ptrs_guarded<true> : &ptrs_guarded<false>, &pointers_};
+    if (b.direct) bat = BatchEntry{throws ? &batch_guarded<true> : &batch_guarded<false>, &batch_};
+    set_entries(row, ptr, bat);
+    auto how = [](const Choice& c) { return c.direct ? (c.bare ? "direct, no trampoline" : "direct") : "fallback: " + c.why; };
+    set_how("jit: one row " + how(v) + "; by pointer " + how(p) + "; batch " + how(b));
   }
 
  private:
-  double eval_one(const double* vars) const override {
-    // A bare function never gets here (it is the plain function): direct means the trampoline.
-    if (row_entry_) return exprjit_gojit_call_row(row_entry_, vars);
-    double out = 0;
-    if (call_(row_fn_, const_cast<double*>(vars), &out) != 0)
-      throw std::runtime_error("the jit's Go code panicked (a bug in exprjit)");
-    return out;
-  }
-
-  decltype(LoaderApi::call) call_;
-  decltype(LoaderApi::batch) batch_;
-  int row_fn_, batch_fn_;
-  std::uintptr_t row_entry_, batch_entry_;  // 0: through cgo
+  std::shared_ptr<const UnitCode> unit_;
+  Guarded<RowEntry> values_;
+  Guarded<PtrEntry> pointers_;
+  Guarded<BatchEntry> batch_;
 };
 
 class GoJitBackend final : public Backend {
  public:
-  explicit GoJitBackend(BackendOptions o) : opts_(std::move(o)) {}
+  explicit GoJitBackend(BackendOptions o) : opts_(std::move(o)), log_(opts_.log ? *opts_.log : null_log_) {
+    if (!opts_.fallback) throw std::logic_error("the jit backend needs a fallback backend (BackendOptions::fallback)");
+  }
 
   std::string_view name() const override { return "jit"; }
-
-  std::unique_ptr<Compiled> compile(const Expr& checked, std::size_t nslots) override {
-    const Expr* one = &checked;
-    return std::move(compile_many({&one, 1}, nslots).front());
-  }
-
-  std::vector<std::unique_ptr<Compiled>> compile_many(std::span<const Expr* const> exprs,
-                                                      std::size_t nslots) override;
-
-  std::string emit(const Expr& checked, std::size_t nslots) override {
-    const Expr* one = &checked;
-    return generate_go({&one, 1}, nslots);
-  }
+  std::vector<std::unique_ptr<Compiled>> compile(const ir::Unit& unit) override;
+  std::string listing(const ir::Unit& unit) override { return generate_go(unit).text; }
 
  private:
   struct Context {
@@ -110,195 +137,205 @@ class GoJitBackend final : public Backend {
   Context& context() {
     if (!ctx_) {
       Cache cache(cache_root(Environment::current()));
-      Toolchain tc = probe_toolchain(opts_.go, cache, opts_.build_timeout_s, opts_.verbose);
+      Toolchain tc = probe_toolchain(opts_.go, cache, opts_.build_timeout_s, log_);
       ctx_ = std::make_unique<Context>(Context{std::move(cache), std::move(tc)});
-      if (opts_.verbose)
-        *opts_.verbose << "jit: toolchain " << ctx_->toolchain.go << " (" << ctx_->toolchain.version
-                       << (ctx_->toolchain.identity_cached ? ", identity cached" : "") << "), cache "
-                       << ctx_->cache.root() << "\n";
+      if (log_.wants_detail())
+        log_.detail("jit: toolchain " + ctx_->toolchain.go + " (" + ctx_->toolchain.version() +
+                    (ctx_->toolchain.identity_cached ? ", identity cached" : "") + "), cache " + ctx_->cache.root());
     }
     return *ctx_;
   }
 
-  CallMode mode() const {
-    std::optional<CallMode> m = parse_call_mode(opts_.jit_call);
-    if (!m) throw std::invalid_argument("--jit-call must be auto, direct or cgo, not '" + opts_.jit_call + "'");
-    return *m;
+  // Everything on the fallback, for reason why (an error when direct calls are required).
+  std::vector<std::unique_ptr<Compiled>> all_fallback(const ir::Unit& unit, const std::string& why) {
+    if (opts_.jit_call == JitCall::direct) throw std::runtime_error("--jit-call=direct: " + why);
+    if (log_.wants_detail()) log_.detail("jit: the " + std::string(opts_.fallback->name()) + " backend runs it: " + why);
+    return opts_.fallback->compile(unit);
   }
-  void select_direct(std::vector<Calls>& calls, const std::string& key, const std::string& so, std::size_t nslots);
+
+  std::optional<PluginVet> vet(const CacheKey& key, const CacheFile& so, std::size_t nexprs);
 
   BackendOptions opts_;
+  Log null_log_;
+  Log& log_;
   std::unique_ptr<Context> ctx_;
 };
 
-// Decides, function by function, whether calls go directly into the plugin (direct.hpp):
-// the toolchain and build must support it, the machine code must pass vet.hpp's rules
-// (verdicts are stored beside the cached plugin), and direct and cgo calls must agree on
-// the probe rows.  --jit-call=direct turns the first refusal into an error.
-void GoJitBackend::select_direct(std::vector<Calls>& calls, const std::string& key, const std::string& so,
-                                 std::size_t nslots) {
-  std::ostream* vb = opts_.verbose;
-  const bool required = mode() == CallMode::direct;
-  auto refuse = [&](const std::string& why) {
-    if (required) throw std::runtime_error("--jit-call=direct: the jit cannot call this code directly: " + why);
-    if (vb) *vb << "jit: calls go through cgo: " << why << "\n";
-  };
+// The vetter's verdicts, stored beside the cached plugin (tied to its file name and to the
+// rules), or computed with objdump and stored.
+std::optional<PluginVet> GoJitBackend::vet(const CacheKey& key, const CacheFile& so, std::size_t nexprs) {
   Context& ctx = context();
-  if (std::optional<std::string> why = direct_unsupported(ctx.toolchain)) return refuse(*why);
-
+  const std::string record = key.hex() + ".vet";
+  const std::string head = "so " + so.path.substr(so.path.rfind('/') + 1) + "\n";
   auto t0 = Clock::now();
-  const std::string record = ctx.cache.subdir("plugins") + "/" + key + ".vet";
-  const std::string head = "so " + so.substr(so.rfind('/') + 1) + "\n";
-  std::optional<PluginVet> vet;
-  if (std::optional<std::string> text = read_record(record); text && text->rfind(head, 0) == 0)
-    vet = vet_from_text(std::string_view(*text).substr(head.size()), calls.size());
-  const bool stored = vet.has_value();
-  if (!vet) {
-    vet = vet_plugin(so, *module_path_for("plugins", key), calls.size(), objdump_path(), opts_.build_timeout_s);
+  std::optional<PluginVet> v;
+  if (std::optional<std::string> text = ctx.cache.read_record(CacheKind::plugin, record); text && text->rfind(head, 0) == 0)
+    v = vet_from_text(std::string_view(*text).substr(head.size()), nexprs);
+  const bool stored = v.has_value();
+  if (!v) {
+    v = vet_plugin(so.fd.get(), so.path, key.module_path(CacheKind::plugin), nexprs, objdump_path(), opts_.build_timeout_s);
     // Storing the verdicts only saves the next process the vetting: a full or read-only
     // cache must not fail a plugin that is there.
-    if (vet->error.empty()) {
+    if (v->error.empty()) {
       try {
-        write_record(record, head + vet_to_text(*vet));
+        ctx.cache.write_record(CacheKind::plugin, record, head + vet_to_text(*v));
       } catch (const std::exception& e) {
-        if (opts_.verbose) *opts_.verbose << "jit: verdicts not stored (" << e.what() << ")\n";
+        log_.detail(std::string("jit: verdicts not stored (") + e.what() + ")");
       }
     }
   }
-  if (!vet->error.empty()) return refuse("cannot vet the machine code: " + vet->error);
-  if (vb)
-    *vb << "jit: machine code " << (stored ? "verdicts from the cache" : "vetted with objdump") << " ("
-        << vet->functions << " functions) in " << ms(since(t0)) << "\n";
-
-  auto t1 = Clock::now();
-  const LoaderApi& api = GoHost::instance().api();
-  std::vector<std::string> refused;
-  std::size_t rows = 0, batches = 0, bare = 0;
-  std::uint64_t stack = 0;
-  for (std::size_t k = 0; k < calls.size(); ++k) {
-    const std::string name = std::to_string(k);
-    const Verdict& row = vet->rows[k];
-    const Trampoline t = row.bare ? Trampoline::bare : Trampoline::full;
-    if (!row.ok) {
-      refused.push_back(row.why);
-    } else if (std::string d = probe_disagreement_row(api, calls[k].row, nslots, t); !d.empty()) {
-      refused.push_back("E" + name + ": " + d);
-    } else {
-      calls[k].row_direct = true, calls[k].row_trampoline = t, ++rows, stack = std::max(stack, row.stack);
-      bare += t == Trampoline::bare;
-    }
-    if (!vet->batches[k].ok) refused.push_back(vet->batches[k].why);
-    else if (std::string d = probe_disagreement_batch(api, calls[k].batch, nslots); !d.empty()) refused.push_back("B" + name + ": " + d);
-    else calls[k].batch_direct = true, ++batches, stack = std::max(stack, vet->batches[k].stack);
-  }
-  if (required && !refused.empty())
-    throw std::runtime_error("--jit-call=direct: the jit cannot call this code directly: " + refused.front() +
-                             (refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : ""));
-  if (vb) {
-    *vb << "jit: direct calls for " << rows << " of " << calls.size() << " one-row and " << batches << " of "
-        << calls.size() << " batch functions (" << bare << " one-row without a trampoline; at most " << stack
-        << " bytes of stack; agree with cgo on the probes, " << ms(since(t1)) << ")\n";
-    for (std::size_t i = 0; i < refused.size() && i < 4; ++i) *vb << "jit: through cgo: " << refused[i] << "\n";
-    if (refused.size() > 4) *vb << "jit: through cgo: " << refused.size() - 4 << " more\n";
-  }
+  if (log_.wants_detail())
+    log_.detail(std::string("jit: machine code ") + (stored ? "verdicts from the cache" : "vetted with objdump") + " (" +
+                std::to_string(v->functions) + " functions) in " + ms(since(t0)));
+  log_.phase("vet", since(t0));
+  return v;
 }
 
-std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<const Expr* const> exprs,
-                                                                  std::size_t nslots) {
-  std::vector<std::unique_ptr<Compiled>> out;
-  if (exprs.empty()) return out;
-  std::ostream* vb = opts_.verbose;
+std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile(const ir::Unit& unit) {
+  if (unit.exprs.empty()) return {};
+  if (opts_.jit_call == JitCall::fallback) return all_fallback(unit, "--jit-call=fallback");
 
   auto t0 = Clock::now();
-  const std::string source = generate_go(exprs, nslots);
-  if (vb)
-    *vb << "jit: codegen " << ms(since(t0)) << ": " << exprs.size() << " expression(s), " << source.size()
-        << " bytes of Go\n";
+  GoSource src;
+  try {
+    src = generate_go(unit);
+  } catch (const Unsupported& e) {
+    return all_fallback(unit, std::string("the jit cannot compile ") + e.what());
+  }
+  if (log_.wants_detail())
+    log_.detail("jit: codegen " + ms(since(t0)) + ": " + std::to_string(unit.exprs.size()) + " expression(s), " +
+                std::to_string(src.text.size()) + " bytes of Go, " + std::to_string(src.callees.size()) + " C callee(s)");
+  log_.phase("codegen", since(t0));
 
   auto tc0 = Clock::now();
   Context& ctx = context();
-  if (vb) *vb << "jit: toolchain and cache checks " << ms(since(tc0)) << "\n";
+  log_.phase("toolchain", since(tc0));
+  if (std::optional<std::string> why = direct_unsupported(ctx.toolchain)) return all_fallback(unit, *why);
+
   BuildSettings settings;
   settings.toolchain = &ctx.toolchain;
   settings.cache = &ctx.cache;
   settings.go_flags = opts_.go_flags;
   settings.timeout_s = opts_.build_timeout_s;
   settings.keep_temps = opts_.keep_temps;
-  settings.verbose = vb;
-  settings.status = opts_.status;
+  settings.log = &log_;
 
   GoHost& host = GoHost::instance();
-  const std::string key =
-      sha256_hex("exprjit-gojit-plugin\n" + toolchain_key_part(ctx.toolchain, opts_.go_flags) + "\n" + source);
-  const std::string manifest = plugin_manifest(exprs.size(), nslots);
-  const CallMode call_mode = mode();
+  const CacheKey key = CacheKey::of("exprjit-gojit-plugin", toolchain_key_part(ctx.toolchain, opts_.go_flags) + "\n" +
+                                                                std::string(kHelpersGo) + "\n" + src.text);
   std::optional<int> plugin = host.find_plugin(key);
-  std::string so_path = plugin ? host.plugin_path(key) : std::string();
 
   // A cache hit verifies two files of megabytes: the plugin's hash is checked on another
-  // core while this thread verifies and dlopens the loader (whose Go runtime then starts
-  // on a thread of its own).
+  // core while this thread verifies and dlopens the loader.
   std::string damage;
   auto tl0 = Clock::now();
-  std::future<std::optional<std::string>> cached;
+  std::future<std::optional<CacheFile>> cached;
   if (!plugin)
-    cached = std::async(std::launch::async, [&] { return ctx.cache.lookup("plugins", key, &damage); });
+    cached = std::async(std::launch::async, [&] { return ctx.cache.lookup(CacheKind::plugin, key, &damage); });
   GoHost::LoaderReport lr = host.ensure_loader(settings);
-  if (vb && lr.loaded_now)
-    *vb << "jit: loader " << (lr.cache_hit ? "from cache (verified)" : "built in " + ms(lr.build_s)) << ", dlopen "
-        << ms(lr.load_s) << " (" << lr.path << ")\n";
+  if (log_.wants_detail() && lr.loaded_now)
+    log_.detail("jit: loader " + (lr.cache_hit ? std::string("from cache (verified)") : "built in " + ms(lr.build_s)) +
+                ", dlopen " + ms(lr.load_s) + " (" + lr.path + ")");
 
+  std::optional<CacheFile> so;
   if (plugin) {
-    if (vb) *vb << "jit: plugin " << key.substr(0, 16) << " already loaded in this process\n";
+    if (log_.wants_detail()) log_.detail("jit: plugin " + key.hex().substr(0, 16) + " already loaded in this process");
   } else {
-    std::optional<std::string> so = cached.get();
-    if (vb) {
-      *vb << "jit: loader ready and plugin cache checked (SHA-256 of each .so) after " << ms(since(tl0)) << "\n";
-      if (so) *vb << "jit: cache hit " << *so << "\n";
-      if (!damage.empty()) *vb << "jit: " << damage << "\n";
+    so = cached.get();
+    if (log_.wants_detail()) {
+      log_.detail("jit: loader ready and plugin cache checked (SHA-256 of each .so) after " + ms(since(tl0)));
+      if (so) log_.detail("jit: cache hit " + so->path);
+      if (!damage.empty()) log_.detail("jit: " + damage);
     }
-    if (!so) {
-      BuildJob job;
-      job.kind = "plugins";
-      job.key = key;
-      job.module = *module_path_for("plugins", key);  // Go's plugin path: unique per cache key
-      job.source = source;
-      job.buildmode = "plugin";
-      job.what = exprs.size() == 1 ? "the expression's plugin"
-                                   : "the plugin of " + std::to_string(exprs.size()) + " expressions";
-      so = build_into_cache(settings, job).so_path;
-    }
-    so_path = *so;
+    BuildJob job;
+    job.kind = CacheKind::plugin;
+    job.key = key;
+    job.module = key.module_path(CacheKind::plugin);  // Go's plugin path: unique per cache key
+    job.files = {{"exprjit.go", src.text}, {"helpers.go", kHelpersGo}};
+    job.buildmode = "plugin";
+    job.what = unit.exprs.size() == 1 ? "the expression's plugin"
+                                      : "the plugin of " + std::to_string(unit.exprs.size()) + " expressions";
+    bool built = !so;
+    if (built) so = build_into_cache(settings, job).so;
     auto t1 = Clock::now();
-    plugin = host.open_plugin(key, *so, manifest);
-    if (vb) *vb << "jit: load " << ms(since(t1)) << " (Go runtime start when first, plugin.Open, manifest check)\n";
+    try {
+      plugin = host.open_plugin(key, *so, src.manifest);
+    } catch (const ForeignPlugin& e) {
+      if (built)  // built just now, and still foreign: the toolchain does not build what its identity says
+        throw std::runtime_error(std::string(e.what()) + "; it was built just now by " + ctx.toolchain.go +
+                                 ", which builds plugins unlike its loader (a wrapper adding build flags?)");
+      // A cached file of another Go runtime under this key (planted, or written by a
+      // toolchain that changed behind its identity): removed and rebuilt, once.
+      if (log_.wants_detail()) log_.detail(std::string("jit: ") + e.what() + "; removing the cache entry and rebuilding it");
+      ctx.cache.remove(CacheKind::plugin, key);
+      so = build_into_cache(settings, job).so;
+      plugin = host.open_plugin(key, *so, src.manifest);
+    }
+    if (log_.wants_detail()) log_.detail("jit: load " + ms(since(t1)) + " (plugin.Open, manifest check)");
+    log_.phase("load", since(t1));
+  }
+
+  std::optional<PluginVet> verdicts;
+  if (so) verdicts = vet(key, *so, unit.exprs.size());
+  else {  // opened by an earlier compile of this process: vet through the cached file again
+    std::string d;
+    std::optional<CacheFile> f = ctx.cache.lookup(CacheKind::plugin, key, &d);
+    if (f) verdicts = vet(key, *f, unit.exprs.size());
   }
 
   auto t2 = Clock::now();
-  std::vector<Calls> calls(exprs.size());
-  for (std::size_t k = 0; k < exprs.size(); ++k) {
-    const std::string n = std::to_string(k);
-    calls[k].row = host.lookup(*plugin, std::string("E").append(n), FnKind::row);
-    calls[k].batch = host.lookup(*plugin, std::string("B").append(n), FnKind::batch);
+  auto code = std::make_shared<UnitCode>(src.callees, unit.hosts);
+  code->fallback = opts_.fallback->compile(unit);
+  std::vector<std::unique_ptr<Compiled>> out;
+  std::vector<std::string> refused;
+  std::size_t direct = 0, bare = 0;
+  std::uint64_t stack = 0;
+  for (std::size_t k = 0; k < unit.exprs.size(); ++k) {
+    Choice c[3];
+    for (EntryKind kind : {EntryKind::values, EntryKind::pointers, EntryKind::batch}) {
+      Choice& ch = c[static_cast<int>(kind)];
+      ch.entry = host.lookup(*plugin, kind, k);
+      const Verdict* v = nullptr;
+      if (!verdicts) ch.why = "its plugin cannot be vetted (the cache entry is gone)";
+      else if (!verdicts->error.empty()) ch.why = "cannot vet the machine code: " + verdicts->error;
+      else v = &(kind == EntryKind::values ? verdicts->values : kind == EntryKind::pointers ? verdicts->pointers
+                                                                                           : verdicts->batches)[k];
+      if (v && !v->ok) ch.why = v->why;
+      if (v && v->ok) {
+        ch.direct = true;
+        ch.bare = v->bare && kind != EntryKind::batch;
+        ch.need = static_cast<std::size_t>(v->stack) + (v->calls_c ? kCStackAllowance : 0) + 4096;
+        stack = std::max<std::uint64_t>(stack, v->stack);
+      }
+    }
+    auto compiled = std::make_unique<GoCompiled>(code, k, unit.nslots, c[0], c[1], c[2]);
+    if (c[0].direct || c[1].direct || c[2].direct) {
+      if (std::string d = probe_disagreement(*compiled, *code->fallback[k], unit.nslots); !d.empty()) {
+        // Calling-convention or code-generation trouble: never give a different answer.
+        for (Choice& ch : c) ch.direct = false, ch.why = "it disagrees with the " + std::string(opts_.fallback->name()) + ": " + d;
+        compiled = std::make_unique<GoCompiled>(code, k, unit.nslots, c[0], c[1], c[2]);
+      }
+    }
+    for (const Choice& ch : c) {
+      if (ch.direct) ++direct, bare += ch.bare;
+      else refused.push_back(entry_name(static_cast<EntryKind>(&ch - c), k) + ": " + ch.why);
+    }
+    out.push_back(std::move(compiled));
   }
-  if (vb) *vb << "jit: symbols " << ms(since(t2)) << " (" << 2 * exprs.size() << " lookups, types checked)\n";
-  if (call_mode == CallMode::cgo) {
-    if (vb) *vb << "jit: calls go through cgo (--jit-call=cgo)\n";
-  } else {
-    select_direct(calls, key, so_path, nslots);
-  }
-  for (const Calls& c : calls) out.push_back(std::make_unique<GoCompiled>(nslots, host.api(), c));
-
-  // The first call crosses into Go once more than the others (binding this thread to the
-  // Go runtime); do it here, on zeros, and report its time.
-  std::vector<double> zeros(nslots, 0.0);
-  auto t3 = Clock::now();
-  (void)out.front()->eval(zeros.data());
-  if (vb) {
-    *vb << "jit: first call " << ms(since(t3)) << "\n";
+  if (opts_.jit_call == JitCall::direct && !refused.empty())
+    throw std::runtime_error("--jit-call=direct: the jit cannot call this code directly: " + refused.front() +
+                             (refused.size() > 1 ? " (and " + std::to_string(refused.size() - 1) + " more)" : ""));
+  if (log_.wants_detail()) {
+    log_.detail("jit: direct calls for " + std::to_string(direct) + " of " + std::to_string(3 * unit.exprs.size()) +
+                " entry points (" + std::to_string(bare) + " without a trampoline; at most " + std::to_string(stack) +
+                " bytes of Go stack; agree with the " + std::string(opts_.fallback->name()) + " on the probes, " +
+                ms(since(t2)) + ")");
+    for (std::size_t i = 0; i < refused.size() && i < 4; ++i)
+      log_.detail("jit: " + std::string(opts_.fallback->name()) + " instead: " + refused[i]);
+    if (refused.size() > 4) log_.detail("jit: " + std::to_string(refused.size() - 4) + " more on the fallback");
     GoHost::Stats st = host.stats();
-    *vb << "jit: this process has loaded " << st.plugins << " plugin(s), " << mib(st.plugin_bytes)
-        << " mapped (plus the loader, " << mib(st.loader_bytes) << "); Go cannot unload them\n";
+    log_.detail("jit: this process has loaded " + std::to_string(st.plugins) + " plugin(s), " + mib(st.plugin_bytes) +
+                " mapped (plus the loader, " + mib(st.loader_bytes) + "); Go cannot unload them");
   }
   return out;
 }
@@ -308,6 +345,5 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile_many(std::span<cons
 std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options) {
   return std::make_unique<GoJitBackend>(options);
 }
-
 
 }  // namespace exprjit

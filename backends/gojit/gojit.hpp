@@ -1,6 +1,9 @@
-// gojit.hpp — the Go JIT backend: Go source from the checked AST, built with
-// `go build -buildmode=plugin`, cached on disk, loaded through a c-shared Go loader.
-// Design, cache layout and the limits of unloading: docs/jit.md.
+// gojit.hpp — the Go JIT backend (docs/jit.md).  Layers, each a folder:
+//   emit/      Go source from the checked tree (codegen), and the fixed Go helpers
+//   build/     the toolchain, the on-disk cache, `go build`
+//   inspect/   what a built file says about itself: ELF, Go build info, machine-code vetting
+//   runtime/   this process's Go runtime (the loader), the callee table, direct calls
+// abi.hpp is what they agree on; gojit.cpp strings them together.
 #pragma once
 #include <memory>
 
@@ -9,9 +12,5 @@
 namespace exprjit {
 
 std::unique_ptr<Backend> make_gojit_backend(const BackendOptions& options);
-
-// A jit-compiled expression whose one-row evaluation the direct path calls without a
-// trampoline ("bare", docs/design.md, "Go JIT direct calls") is a plain C function:
-// Compiled::plain_function() returns it, and Compiled::eval() calls it directly.
 
 }  // namespace exprjit

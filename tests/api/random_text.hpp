@@ -9,11 +9,9 @@
 
 namespace exprjit::test {
 
-// A random expression over vars, at most depth levels: every operator, conditionals, and
-// functions of each arity.  exact_only: only what the spec requires to be bit-identical on
-// every backend (no transcendental functions, no ^ pow hypot cbrt exp2).
-inline std::string random_text(std::mt19937_64& rng, const std::vector<std::string>& vars, int depth,
-                               bool exact_only = false) {
+// A random expression over vars, at most depth levels: every operator, integer-literal
+// powers, conditionals, and functions of each arity.
+inline std::string random_text(std::mt19937_64& rng, const std::vector<std::string>& vars, int depth) {
   auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<unsigned>(n)); };
   if (depth <= 0 || pick(4) == 0) {
     switch (pick(4)) {
@@ -24,18 +22,19 @@ inline std::string random_text(std::mt19937_64& rng, const std::vector<std::stri
   }
   static const char* const bin[] = {"+", "-", "*", "/", "%", "<", "<=", ">", ">=", "==", "!=", "&&", "||", "^"};
   static const char* const un[] = {"-", "+", "!"};
-  // The exact ones first, so that exact_only picks from a prefix.
   static const char* const f1[] = {"abs", "sqrt", "floor", "ceil", "trunc", "round", "sign", "exp", "log", "sin",
                                    "cos", "tan", "atan", "tanh", "cbrt", "exp2", "log2", "log10", "asinh"};
   static const char* const f2[] = {"fmod", "pow", "atan2", "hypot"};
-  auto sub = [&] { return random_text(rng, vars, depth - 1, exact_only); };
-  switch (pick(7)) {
+  auto sub = [&] { return random_text(rng, vars, depth - 1); };
+  static const char* const powers[] = {"2", "3", "-1", "-(2)", "0", "(5)", "2.0", "64"};
+  switch (pick(8)) {
+    case 7: return "(" + sub() + ")^" + powers[pick(8)];
     case 0:
-    case 1: return "(" + sub() + " " + bin[pick(exact_only ? 13 : 14)] + " " + sub() + ")";
+    case 1: return "(" + sub() + " " + bin[pick(14)] + " " + sub() + ")";
     case 2: return std::string(un[pick(3)]) + "(" + sub() + ")";
     case 3: return "(" + sub() + " ? " + sub() + " : " + sub() + ")";
-    case 4: return std::string(f1[pick(exact_only ? 7 : 19)]) + "(" + sub() + ")";
-    case 5: return std::string(f2[pick(exact_only ? 1 : 4)]) + "(" + sub() + ", " + sub() + ")";
+    case 4: return std::string(f1[pick(19)]) + "(" + sub() + ")";
+    case 5: return std::string(f2[pick(4)]) + "(" + sub() + ", " + sub() + ")";
     default: {
       std::string s = std::string(pick(2) ? "min(" : "max(") + sub();
       for (int n = pick(3); n >= 0; --n) s += ", " + sub();

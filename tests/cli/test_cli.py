@@ -87,7 +87,7 @@ class Expressions(unittest.TestCase):
         code, out, _ = run("--emit=tokens", "1+sin(x)")
         self.assertEqual(out, "NUMBER 1\nPLUS\nIDENT sin\nLPAREN\nIDENT x\nRPAREN\nEND\n")
         code, out, _ = run("--emit=ast", "--", "-a^2")
-        self.assertEqual(out, "Unary neg @1:1\n  Binary ^ @1:2\n    Name a @1:2\n    Number 2 @1:4\n")
+        self.assertEqual(out, "Unary neg @1:1\n  Power ^ @1:2\n    Name a @1:2\n    Number 2 @1:4\n")
 
     def test_time(self):
         code, out, err = run("--time", "1+2")

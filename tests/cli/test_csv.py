@@ -156,7 +156,7 @@ class Errors(unittest.TestCase):
 
     def test_usage_errors(self):
         f = write("u.csv", "x\n1\n")
-        for args in (["--csv", f], ["--csv", f, "x", "x"], ["--csv", f, "-f", f],
+        for args in (["--csv", f], ["--csv", f, "-f", f],
                      ["--csv", f, "--emit=ast", "x"], ["--as", "r", "x"]):
             with self.subTest(args=args):
                 code, out, err = run(*args)
@@ -169,7 +169,15 @@ class Errors(unittest.TestCase):
         self.assertEqual(out.encode("utf-8", "replace").count(b"\n"), 2)
         code, _, err = csv_run(b"x,y\n1,\x00\xff\n", "y")
         self.assertEqual(code, 1)
-        self.assertIn("column 'y': '\\x00\ufffd' is not a number", err)  # \xff shown as is
+        self.assertIn("column 'y': '\\x00\\xff' is not a number", err)  # bytes that are not UTF-8 escaped too
+
+    def test_several_expressions_are_several_columns(self):
+        f = write("m.csv", "x\n1\n2\n")
+        self.assertEqual(run("--csv", f, "x*2", "x+1")[:2], (0, "x,result1,result2\n1,2,2\n2,4,3\n"))
+        self.assertEqual(run("--csv", f, "x*2", "x+1", "--as", "d", "--as", "s")[:2], (0, "x,d,s\n1,2,2\n2,4,3\n"))
+        code, out, err = run("--csv", f, "x*2", "x+1", "--as", "d")
+        self.assertEqual((code, out), (2, ""))
+        self.assertIn("--as", err)
 
 
 def peak_rss(args):

@@ -150,7 +150,7 @@ class Repl(unittest.TestCase):
         self.assertIn("valid backends", t.send(":backend nope"))
         self.assertEqual(t.send(":emit tokens 1+x"), "NUMBER 1\nPLUS\nIDENT x\nEND\n")
         self.assertEqual(t.send(":emit ast -a^2"),
-                         "Unary neg @1:1\n  Binary ^ @1:2\n    Name a @1:2\n    Number 2 @1:4\n")
+                         "Unary neg @1:1\n  Power ^ @1:2\n    Name a @1:2\n    Number 2 @1:4\n")
         self.assertEqual(t.send(":parser lalr"), "")
         self.assertEqual(t.send("-2^2"), "-4\n")
         self.assertIn("error", t.send(":parser yacc"))
@@ -164,7 +164,7 @@ class Repl(unittest.TestCase):
         timing = t.send(":time sin(x)")
         for phase in ("lex", "parse", "check", "compile", "eval"):
             self.assertIn(phase, timing)
-        self.assertEqual(t.send(":reset"), "(variables cleared)\n")
+        self.assertEqual(t.send(":reset"), "(variables and functions cleared)\n")
         self.assertIn("unknown variable 'x'", t.send("x"))
 
     def test_completion(self):

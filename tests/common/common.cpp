@@ -1,6 +1,8 @@
 // common.cpp — shared test helpers (see common.hpp).
 #include "tests/common/common.hpp"
 
+#include "frontend/ir/fold.hpp"
+
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -11,8 +13,9 @@
 
 namespace exprjit::test {
 
-std::string shared_dir() { return EXPRJIT_SHARED_DIR; }
 std::string source_dir() { return EXPRJIT_SOURCE_DIR; }
+std::string data_dir() { return source_dir() + "/tests/data"; }
+std::string shared_dir() { return source_dir() + "/../shared"; }
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -43,7 +46,7 @@ double parse_hex(const std::string& s) {
 
 std::vector<std::pair<std::string, double>> conformance_vars() {
   // "# variables: a=1.1 b=2.2 ..." on the file's second line
-  std::vector<std::string> lines = split(read_file(shared_dir() + "/spec/conformance.tsv"), '\n');
+  std::vector<std::string> lines = split(read_file(data_dir() + "/conformance.tsv"), '\n');
   std::string l = lines.at(1);
   std::size_t colon = l.find(':');
   std::istringstream ss(l.substr(colon + 1));
@@ -58,14 +61,14 @@ std::vector<std::pair<std::string, double>> conformance_vars() {
 }  // namespace
 
 std::vector<ConformanceCase> load_conformance() {
-  std::vector<std::string> lines = split(read_file(shared_dir() + "/spec/conformance.tsv"), '\n');
+  std::vector<std::string> lines = split(read_file(data_dir() + "/conformance.tsv"), '\n');
   std::vector<ConformanceCase> out;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string& l = lines[i];
     if (l.empty() || l[0] == '#') continue;
     std::vector<std::string> f = split(l, '\t');
     if (f.size() != 4) throw std::runtime_error("conformance.tsv line " + std::to_string(i + 1) + ": 4 fields expected");
-    out.push_back({static_cast<int>(i + 1), f[0], f[1], f[2], parse_hex(f[2]), f[3] == "exact"});
+    out.push_back({static_cast<int>(i + 1), f[0], f[1], f[2], parse_hex(f[2])});
   }
   return out;
 }
@@ -84,7 +87,7 @@ std::vector<double> conformance_var_values() {
 
 std::vector<std::string> load_corpus(std::string_view file) {
   std::vector<std::string> out;
-  for (std::string& l : split(read_file(shared_dir() + "/corpus/" + std::string(file)), '\n')) {
+  for (std::string& l : split(read_file(data_dir() + "/" + std::string(file)), '\n')) {
     if (!l.empty() && l.back() == '\r') l.pop_back();
     std::size_t first = l.find_first_not_of(" \t");
     if (first == std::string::npos || l[first] == '#') continue;
@@ -93,11 +96,47 @@ std::vector<std::string> load_corpus(std::string_view file) {
   return out;
 }
 
-Checked front(std::string_view text, const std::vector<std::string>& vars, ParserKind kind) {
-  Checked c{parse_expression(text, kind), Scope(vars)};
-  check(*c.expr, c.scope);
+Checked front(std::string_view text, const std::vector<std::string>& vars, ParserKind kind, bool fold,
+              const Functions* functions) {
+  Checked c{nullptr, Scope(vars)};
+  ir::ExprPtr e = check(*parse_expression(text, kind), Names{&c.scope, functions, nullptr, {}});
+  if (fold) ir::fold(e);
+  c.expr = std::move(e);
   return c;
 }
+
+ir::Unit Checked::unit() const {
+  ir::Unit u;
+  u.exprs.push_back(expr);
+  u.nslots = scope.size();
+  u.slot_names = scope.names();
+  u.collect_callees();
+  return u;
+}
+
+ir::Unit unit_of(const std::vector<Checked>& exprs) {
+  ir::Unit u;
+  for (const Checked& c : exprs) {
+    u.exprs.push_back(c.expr);
+    if (c.scope.size() > u.nslots) u.nslots = c.scope.size(), u.slot_names = c.scope.names();
+  }
+  u.collect_callees();
+  return u;
+}
+
+TestBackend make_backend(std::string_view name, BackendOptions options) {
+  const BackendInfo* info = find_backend(name);
+  if (!info) throw std::invalid_argument("no backend " + std::string(name));
+  TestBackend t;
+  if (info->has(kNeedsFallback)) {
+    t.fallback = backend_with(kFallback).make(options);
+    options.fallback = t.fallback.get();
+  }
+  t.backend = info->make(options);
+  return t;
+}
+
+std::unique_ptr<Compiled> compile_one(Backend& b, const Checked& c) { return std::move(b.compile(c.unit()).front()); }
 
 std::uint64_t bits(double v) { return std::bit_cast<std::uint64_t>(v); }
 
@@ -130,7 +169,11 @@ std::string random_expression(std::mt19937_64& rng, const std::vector<std::strin
       default: return vars.empty() ? literal(rng) : pick(rng, vars);
     }
   }
-  switch (roll(rng, 7)) {
+  switch (roll(rng, 8)) {
+    case 7: {  // an integer-literal power: x^2, x^-3, x^(5), x^2.0 (spec: a multiplication chain)
+      static const std::vector<std::string> exps = {"2", "3", "-1", "-2", "0", "1", "(4)", "-(3)", "2.0", "64", "-64", "7"};
+      return "(" + random_expression(rng, vars, depth - 1) + ")^" + pick(rng, exps);
+    }
     case 0: return pick(rng, prefixes) + random_expression(rng, vars, depth - 1);
     case 1: return "(" + random_expression(rng, vars, depth - 1) + ")";
     case 2:

@@ -1,11 +1,12 @@
 // test_diagnostics.cpp — exact error text: location, message, source line, caret.
 #include <doctest/doctest.h>
 
-#include "frontend/check.hpp"
-#include "frontend/diagnostic.hpp"
-#include "frontend/parser.hpp"
+#include "frontend/check/check.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/syntax/parser.hpp"
 
 using namespace exprjit;
+using namespace exprjit::syntax;
 
 namespace {
 // Runs the front end on text with variables a, b and returns the formatted diagnostic.
@@ -13,7 +14,8 @@ std::string diag(std::string_view text, Source src = {}) {
   src.text = text;
   try {
     ExprPtr e = parse_expression(text);
-    check(*e, Scope({"a", "b"}));
+    const Scope scope({"a", "b"});
+    check(*e, Names{&scope, nullptr, nullptr, {}});
   } catch (const CompileError& err) {
     return format_error(src, err);
   }
@@ -55,6 +57,31 @@ TEST_CASE("long lines are cut to a window around the caret") {
   std::string caret = d.substr(nl2 + 1);
   CHECK(line.size() < 120);
   CHECK(line.substr(caret.size() - 2, 1) == "q");  // the caret sits under the q
+}
+
+TEST_CASE("a second place in a message counts lines from the file's first line too") {
+  // A session reads line 3 of a file: both positions are the file's.
+  Source src{"s", "", 3};
+  CHECK(diag("(1", src) == "s:3:3: error: expected ')' to close '(' at 3:1, found end of input\n(1\n  ^\n");
+  CHECK(diag("a ? b", src).rfind("s:3:6: error: expected ':' of the conditional started by '?' at 3:3", 0) == 0);
+  CHECK(diag("sin(a b)", src).rfind("s:3:7: error: expected ',' or ')' after an argument of 'sin(' at 3:4", 0) == 0);
+}
+
+TEST_CASE("control characters never reach the terminal: C0, DEL and C1 (U+0080..U+009F)") {
+  // U+009B (CSI) in UTF-8 is C2 9B: shown as '?' in the line, named by number in the message.
+  const std::string csi = "a + \xC2\x9B[31m";
+  const std::string d = diag(csi);
+  CHECK(d.find('\x9B') == std::string::npos);
+  CHECK(d.find("unexpected control character U+009B") != std::string::npos);
+  CHECK(d.find("a + ?[31m") != std::string::npos);
+  CHECK(printable_text("x\x1b]0;title\x07") == "x\\x1b]0;title\\x07");
+  CHECK(printable_text("\xC2\x85") == "\\u0085");
+  CHECK(printable_text("\xff") == "\\xff");
+  CHECK(printable_text("caf\xC3\xA9") == "caf\xC3\xA9");  // ordinary UTF-8 stays
+}
+
+TEST_CASE("the caret counts characters, not bytes, before it") {
+  CHECK(diag("\xC3\xA9 + q") == "<expr>:1:1: error: unexpected character '\xC3\xA9'\n\xC3\xA9 + q\n^\n");
 }
 
 TEST_CASE("errors without a position") {

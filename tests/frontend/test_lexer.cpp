@@ -4,8 +4,8 @@
 #include <cmath>
 #include <string>
 
-#include "frontend/diagnostic.hpp"
-#include "frontend/lexer.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/syntax/lexer.hpp"
 
 using namespace exprjit;
 

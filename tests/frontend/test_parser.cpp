@@ -2,12 +2,13 @@
 // session lines, limits.
 #include <doctest/doctest.h>
 
-#include "frontend/diagnostic.hpp"
-#include "frontend/limits.hpp"
-#include "frontend/parser.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/base/limits.hpp"
+#include "frontend/syntax/parser.hpp"
 #include "tests/common/common.hpp"
 
 using namespace exprjit;
+using namespace exprjit::syntax;
 
 namespace {
 std::string sx(std::string_view text) { return to_sexpr(*parse_expression(text)); }
@@ -117,7 +118,41 @@ TEST_CASE("nesting up to the limit works, beyond it is an error") {
     CHECK(e.message() == "expression nests too deeply (limit " + std::to_string(kMaxDepth) + " levels)");
     CHECK(e.pos().col == kMaxDepth + 1);
   }
+}
+
+TEST_CASE("a chain of one level's operators is one node, however long: no depth error") {
   std::string longsum = "1";
-  for (std::size_t i = 0; i < 10000; ++i) longsum += "+1";
-  CHECK(parse_error(longsum).message().find("nests too deeply") != std::string::npos);
+  for (std::size_t i = 0; i < 1000000; ++i) longsum += i % 3 ? "+x" : "-1";
+  ExprPtr e = parse_expression(longsum);
+  const auto* c = std::get_if<Chain>(&e->node);
+  REQUIRE(c != nullptr);
+  CHECK(c->rest.size() == 1000000);
+  CHECK(height(*e) == 2);
+  CHECK(parse_expression(longsum, ParserKind::lalr)->span.end == longsum.size());
+  // Mixed levels nest as the grammar says: a*b+c*d is a chain of two chains.
+  CHECK(sx("a*b+c*d-e") == "(- (+ (* a b) (* c d)) e)");
+  // Parentheses close a chain: (a+b)+c is a chain whose first operand is a chain.
+  ExprPtr p = parse_expression("(a+b)+c");
+  CHECK(std::get<Chain>(p->node).rest.size() == 1);
+  CHECK(std::get<Chain>(parse_expression("a+b+c")->node).rest.size() == 2);
+}
+
+TEST_CASE("definitions: name(params) = body") {
+  CHECK(to_sexpr(parse_line("f(x, y) = x^2 + y")) == "(define (f x y) (+ (^ x 0x1.0000000000000p+1) y))");
+  CHECK(to_sexpr(parse_line("g() = 1; g()")) == "(define (g) 0x1.0000000000000p+0); (call g)");
+  CHECK(to_sexpr(parse_line("f((x)) = x")) == "(define (f x) x)");  // a parenthesised parameter is still a name
+  auto bad = [](std::string_view text) {
+    try {
+      parse_line(text);
+    } catch (const CompileError& e) {
+      return e;
+    }
+    FAIL("accepted: " << text);
+    return CompileError("", {});
+  };
+  CHECK(bad("f(1) = 2").message() == "a parameter of 'f' must be a name, as in f(x, y) = ...");
+  CHECK(bad("f(x+1) = 2").pos().col == 3);
+  CHECK(bad("(f(x)) = 1").message().rfind("the left side of '='", 0) == 0);
+  CHECK(bad("(a) = 1").pos().col == 5);
+  CHECK(bad("f(x) = g(y) = 1").pos().col == 13);
 }

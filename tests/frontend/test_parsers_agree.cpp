@@ -8,13 +8,14 @@
 #include <thread>
 #include <vector>
 
-#include "frontend/diagnostic.hpp"
-#include "frontend/lexer.hpp"
-#include "frontend/limits.hpp"
-#include "frontend/parser.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/syntax/lexer.hpp"
+#include "frontend/base/limits.hpp"
+#include "frontend/syntax/parser.hpp"
 #include "tests/common/common.hpp"
 
 using namespace exprjit;
+using namespace exprjit::syntax;
 
 namespace {
 
@@ -29,7 +30,7 @@ std::string outcome(std::string_view text, ParserKind kind, Mode mode) {
     if (mode == Mode::expression) return "ok " + to_sexpr(*parse_expression(text, kind), true);
     return "ok " + to_sexpr(parse_line(text, kind), true);
   } catch (const CompileError& e) {
-    std::string_view m = e.message();
+    const std::string m = e.message();
     std::string what = m.starts_with("unexpected ")                       ? "lexical (" + e.message() + ")"
                        : m.find("nests too deeply") != std::string::npos ? "depth (" + e.message() + ")"
                                                                           : "syntax";
@@ -144,6 +145,15 @@ TEST_CASE("LALR session lines") {
   CHECK(to_sexpr(lalr_parse_line("a = 1; b = a; a + b;")) ==
         "(= a 0x1.0000000000000p+0); (= b a); (+ a b)");
   CHECK(to_sexpr(lalr_parse_line("f(x)")) == "(call f x)");
+}
+
+TEST_CASE("definitions and long chains parse identically") {
+  for (const char* line : {"f(x, y) = x^2 + y", "g() = 1; g() + 2", "h(a) = a; h(2)", "f((x)) = x", "f(x) = f(x)",
+                           "x = 1; f(t) = t*x; f(2)", "f(x, x) = 1", "f(x) = y"})
+    agree(line, Mode::line);
+  agree("1" + repeat("+a-b*c", 50000));
+  agree("1" + repeat("<2", 3000) + repeat("&&1", 3000) + repeat("||0", 3000));
+  agree("(" + repeat("a+", 100) + "b)*" + repeat("c/", 100) + "d");
 }
 
 TEST_CASE("the conformance expressions parse identically") {
@@ -270,7 +280,7 @@ TEST_CASE("malformed inputs: both reject at the same, expected position") {
       {"too many parens", deep_parens, 1, kMaxDepth + 1},
       {"too many prefix signs", repeat("-", kMaxDepth + 1) + "1", 1, kMaxDepth + 1},
       {"prefix signs: height", repeat("-", kMaxDepth) + "1", 1, 1},
-      {"too long a chain", "1" + repeat("+1", kMaxDepth), 1, 2 * kMaxDepth},
+      {"too deep a chain of powers", "1" + repeat("^1", kMaxDepth), 1, 2},  // the outermost ^
       {"power tower", repeat("2^", kMaxDepth + 1) + "2", 1, 2 * kMaxDepth + 2},
       {"conditional chain", repeat("a?b:", kMaxDepth + 1) + "c", 1, 4 * kMaxDepth + 2},
       {"nested calls", repeat("f(", kMaxDepth + 1) + "1" + repeat(")", kMaxDepth + 1), 1, 2 * kMaxDepth + 2},
@@ -287,7 +297,10 @@ TEST_CASE("malformed inputs: both reject at the same, expected position") {
       {"assignment to a number", "1 = 2", 1, 3, Mode::line},
       {"assignment to parens", "(a) = 2", 1, 5, Mode::line},
       {"chained assignment", "a = b = 1", 1, 7, Mode::line},
-      {"assignment to a call", "f(x) = 1", 1, 6, Mode::line},
+      {"definition with a number as parameter", "f(1) = 1", 1, 3, Mode::line},
+      {"definition of a parenthesised head", "(f(x)) = 1", 1, 8, Mode::line},
+      {"definition without a body", "f(x) =", 1, 7, Mode::line},
+      {"definition in an expression", "f(x) = 1", 1, 6},
       {"missing separator", "a = 1 b = 2", 1, 7, Mode::line},
       {"bad character in a line", "a = 1; b = `", 1, 12, Mode::line},
   };

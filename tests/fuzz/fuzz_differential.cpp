@@ -16,9 +16,9 @@
 #include <string_view>
 
 #include "backends/backend.hpp"
-#include "frontend/check.hpp"
-#include "frontend/diagnostic.hpp"
-#include "frontend/parser.hpp"
+#include "frontend/check/check.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/syntax/parser.hpp"
 
 namespace {
 

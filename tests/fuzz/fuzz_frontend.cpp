@@ -8,9 +8,9 @@
 #include <string>
 #include <string_view>
 
-#include "frontend/check.hpp"
-#include "frontend/diagnostic.hpp"
-#include "frontend/parser.hpp"
+#include "frontend/check/check.hpp"
+#include "frontend/base/diagnostic.hpp"
+#include "frontend/syntax/parser.hpp"
 
 namespace {
 

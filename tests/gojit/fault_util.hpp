@@ -3,6 +3,7 @@
 // cache directory from outside.
 #pragma once
 #include <doctest/doctest.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,10 +13,11 @@
 #include <utility>
 #include <vector>
 
-#include "backends/gojit/cachedir.hpp"
-#include "backends/gojit/goinfo.hpp"
-#include "backends/gojit/process.hpp"
-#include "backends/gojit/sha256.hpp"
+#include "backends/gojit/build/cache.hpp"
+#include "backends/gojit/build/process.hpp"
+#include "backends/gojit/build/sha256.hpp"
+#include "backends/gojit/files.hpp"
+#include "backends/gojit/inspect/goinfo.hpp"
 #include "tests/common/common.hpp"
 #include "tests/gojit/jit_test_util.hpp"
 
@@ -96,10 +98,22 @@ inline std::vector<std::string> leftovers(const std::string& cache) {
   return out;
 }
 
+inline gojit::CacheKind kind_of(const std::string& dir) {
+  return dir == "loader" ? gojit::CacheKind::loader : dir == "toolchains" ? gojit::CacheKind::toolchain : gojit::CacheKind::plugin;
+}
+
+// A key as the cache names it (its hex digits) back into a CacheKey.
+inline gojit::CacheKey key_from_hex(const std::string& hex) {
+  std::optional<gojit::CacheKey> k = gojit::CacheKey::from_hex(hex);
+  REQUIRE(k.has_value());
+  return *k;
+}
+
 // The verified .so of kind/key (the cache's own lookup: size, SHA-256, Go module), or "".
 inline std::string verified(const std::string& cache, const std::string& kind, const std::string& key,
                             std::string* damage) {
-  return gojit::Cache(cache).lookup(kind, key, damage).value_or("");
+  std::optional<gojit::CacheFile> f = gojit::Cache(cache).lookup(kind_of(kind), key_from_hex(key), damage);
+  return f ? f->path : std::string();
 }
 
 // Puts the file so under key in cache/plugins with a record that matches it (name, size,
@@ -112,8 +126,8 @@ inline void plant(const std::string& so, const std::string& cache, const std::st
   const std::string hash = gojit::sha256_file_hex(so, &size);
   const std::string name = key + "-" + hash.substr(0, 16) + ".so";
   fs::copy_file(so, dir + "/" + name);
-  gojit::write_record(dir + "/" + key + ".entry",
-                      "file " + name + "\nsha256 " + hash + "\nsize " + std::to_string(size) + "\n");
+  gojit::Cache(cache).write_record(gojit::CacheKind::plugin, key + ".entry",
+                                   "file " + name + "\nsha256 " + hash + "\nsize " + std::to_string(size) + "\n");
 }
 
 inline std::string so_of(const std::string& cache, const std::string& key) {
@@ -122,6 +136,10 @@ inline std::string so_of(const std::string& cache, const std::string& key) {
   return "";
 }
 
-inline std::string exprjit_module(const std::string& so) { return gojit::go_exprjit_module(so); }
+inline std::string exprjit_module(const std::string& so) {
+  std::string why;
+  gojit::UniqueFd fd = gojit::open_regular(AT_FDCWD, so, &why);
+  return fd ? gojit::go_exprjit_module(fd.get()) : std::string();
+}
 
 }  // namespace exprjit::test::faults

@@ -15,8 +15,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "backends/gojit/process.hpp"
-#include "backends/gojit/toolchain.hpp"
+#include "backends/gojit/build/build.hpp"
+#include "backends/gojit/build/toolchain.hpp"
+#include "backends/gojit/emit/codegen.hpp"
+#include "backends/gojit/runtime/goloader.hpp"
 
 namespace exprjit::test {
 namespace {
@@ -94,9 +96,41 @@ std::uint64_t ulp_distance(double a, double b) {
                : static_cast<std::uint64_t>(y) - static_cast<std::uint64_t>(x);
 }
 
-std::unique_ptr<Backend> jit(BackendOptions o) {
+TestBackend jit(BackendOptions o) {
   jit_test_env();
-  return find_backend("jit")->make(o);
+  return make_backend("jit", std::move(o));
+}
+
+BackendOptions logged(CapturedLog& log, JitCall call) {
+  BackendOptions o;
+  o.log = &log;
+  o.jit_call = call;
+  return o;
+}
+
+const gojit::Cache& test_cache() {
+  static const gojit::Cache cache(jit_test_env());
+  return cache;
+}
+
+HandPlugin build_hand_plugin(const std::string& source) {
+  using namespace gojit;
+  static Log quiet;
+  static const Toolchain tc = probe_toolchain("", test_cache(), 120, quiet);
+  BuildSettings s;
+  s.toolchain = &tc;
+  s.cache = &test_cache();
+  s.log = &quiet;
+  GoHost::instance().ensure_loader(s);
+  BuildJob job;
+  job.kind = CacheKind::plugin;
+  job.key = CacheKey::of("hand-written", source + unique_number());
+  job.module = job.key.module_path(CacheKind::plugin);
+  job.files = {{"exprjit.go", source}, {"helpers.go", kHelpersGo}};
+  job.buildmode = "plugin";
+  job.what = "a hand-written plugin";
+  BuildResult b = build_or_reuse(s, job);
+  return HandPlugin{job.key, job.module, std::move(b.so)};
 }
 
 std::string unique_number() {

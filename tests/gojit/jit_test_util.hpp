@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "backends/backend.hpp"
-#include "backends/gojit/process.hpp"
+#include "backends/gojit/build/cache.hpp"
+#include "backends/gojit/build/process.hpp"
+#include "tests/common/common.hpp"
 
 namespace exprjit::test {
 
@@ -47,8 +49,29 @@ int count_lines_with(const std::string& path, std::string_view needle);
 // one is NaN; infinities count as the next values after the largest finite ones.
 std::uint64_t ulp_distance(double a, double b);
 
-// A jit backend for this test process (after jit_test_env()).
-std::unique_ptr<Backend> jit(BackendOptions o = {});
+// A jit backend for this test process (after jit_test_env()), with the vm as its fallback.
+TestBackend jit(BackendOptions o = {});
+
+// What the options' log received, line by line (detail and status).
+struct CapturedLog final : Log {
+  std::string text;
+  bool wants_detail() const override { return true; }
+  void detail(std::string_view line) override { text.append(line).append("\n"); }
+  void status(std::string_view line) override { text.append(line).append("\n"); }
+};
+BackendOptions logged(CapturedLog& log, JitCall call = JitCall::automatic);
+
+// A plugin built from hand-written Go (as the package's one file, with the jit's helpers
+// beside it), in the test's cache; for the vetter and loader tests.
+struct HandPlugin {
+  gojit::CacheKey key;
+  std::string module;
+  gojit::CacheFile so;
+};
+HandPlugin build_hand_plugin(const std::string& source);
+
+// The cache and toolchain of this test process.
+const gojit::Cache& test_cache();
 
 // A process-unique number, so that an expression containing it is new to the cache.
 std::string unique_number();

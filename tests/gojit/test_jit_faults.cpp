@@ -30,19 +30,19 @@ TEST_CASE("jit faults: an unusable GOCACHE is an error naming it, before any go 
   std::ofstream(scratch.path() + "/file") << "not a directory\n";
   const std::string expr = "a*2 + " + unique_number();
   const std::string below_file = scratch.path() + "/file/gocache";
+  const std::string advice = "; point GOCACHE at a directory of your own (mode 0700), or unset it\n";
   const std::vector<std::pair<std::string, std::string>> cases = {
-      {below_file, below_file + ": Not a directory"},
-      {scratch.path() + "/file", scratch.path() + "/file is not a directory"},
-      {"relative/gocache", "it is not an absolute path"},
-      {"off", "Go needs a build cache for plugins (GOCACHE=off disables it)"},
+      {below_file, "error: cannot create the Go build cache (GOCACHE) " + below_file + ": Not a directory" + advice},
+      {scratch.path() + "/file", "error: cannot use the Go build cache (GOCACHE) " + scratch.path() + "/file: it is not a directory" + advice},
+      {"relative/gocache", "error: the jit backend cannot use GOCACHE=relative/gocache: it is not an absolute path\n"},
+      {"off", "error: the jit backend cannot use GOCACHE=off: Go needs a build cache for plugins\n"},
   };
-  for (const auto& [gocache, why] : cases) {
+  for (const auto& [gocache, want] : cases) {
     RunResult r = cli_run(cache, {"--backend=jit", "--go=" + go, expr, "--var", "a=3"}, {{"GOCACHE", gocache}});
     CAPTURE(r.err);
     CHECK(r.exit_code == 1);
     CHECK(r.out.empty());
-    CHECK(r.err == "error: the jit backend cannot use GOCACHE=" + gocache + ": " + why +
-                       "; point GOCACHE at a writable directory, or unset it\n");
+    CHECK(r.err == want);
   }
   CHECK(test::count_lines_with(log, "") == 0);  // not even `go env`
   CHECK(keys_in(cache, "plugins").empty());
@@ -65,8 +65,8 @@ TEST_CASE("jit faults: GOCACHE read-only or full (tmpfs in a mount namespace)" *
                               {{"EXPRJIT_CACHE_DIR", cache}, {"GOCACHE", mnt + "/gocache"}});
   CHECK(ro.exit_code == 1);
   CHECK(ro.out.empty());
-  CHECK(ro.err == "error: the jit backend cannot use GOCACHE=" + mnt + "/gocache: " + mnt +
-                      " is not writable (Read-only file system); point GOCACHE at a writable directory, or unset it\n");
+  CHECK(ro.err == "error: cannot create the Go build cache (GOCACHE) " + mnt +
+                      "/gocache: Read-only file system; point GOCACHE at a directory of your own (mode 0700), or unset it\n");
 
   // A full one: Go's own error is misleading then ("package math is not in std"); the jit's
   // says where the space ran out.

@@ -1,15 +1,16 @@
 // test_vet.cpp — the direct path's checks that need no Go toolchain: the machine-code
-// vetting rules on hand-written disassembly, stored verdicts, which toolchains may call
-// directly, --jit-call values, and the math functions generated code may call.
+// vetting rules on hand-written disassembly (the C-call sequence of ejCall<n> included),
+// stored verdicts, which toolchains may call directly, and the math functions generated
+// code may use.
 #include <doctest/doctest.h>
 
 #include <regex>
 #include <set>
 
-#include "backends/gojit/codegen.hpp"
-#include "backends/gojit/direct.hpp"
-#include "backends/gojit/go_helpers.hpp"
-#include "backends/gojit/vet.hpp"
+#include "backends/gojit/emit/codegen.hpp"
+#include "backends/gojit/inspect/vet.hpp"
+#include "backends/gojit/runtime/direct.hpp"
+#include "frontend/lang/builtins.hpp"
 #include "tests/common/common.hpp"
 
 using namespace exprjit;
@@ -162,69 +163,123 @@ TEST_CASE("vet: each rule refuses what it should, naming the function and the in
   CHECK(Fake().vet("E9").why == "E9 is not in the plugin's symbol table");
 }
 
+TEST_CASE("vet: the C call of ejCall<n> is recognised exactly, and nothing like it") {
+  // Go's code for `(*(*func(float64) float64)(unsafe.Add(fp, k)))(a)`: fp in RAX, k in RBX.
+  const std::string call_seq =
+      "    2000:\tsub    $0x10,%rsp\n"
+      "    2004:\tmovsd  %xmm0,0x8(%rsp)\n"
+      "    200a:\tmov    (%rax,%rbx,1),%rdx\n"
+      "    200e:\tmov    (%rdx),%rax\n"
+      "    2011:\tcall   *%rax\n"
+      "    2013:\tadd    $0x10,%rsp\n"
+      "    2017:\tret\n";
+  auto vet_callee = [&](const std::string& name, const std::string& body) {
+    Fake f = with_call("    1016:\tcall   2000 <" + name + "@@Base>\n    101b:\tnop\n", name, body);
+    f.fns[1].size = 0x18;
+    return f.vet("E0");
+  };
+  const Verdict ok = vet_callee("exprjit/pX.ejCall1", call_seq);
+  CHECK_MESSAGE(ok.ok, ok.why);
+  CHECK(ok.calls_c);
+  CHECK_FALSE(ok.bare);
+  CHECK(ok.stack >= 8 + 8 + 0x18 + 8 + 0x10 + 8);  // E0's frame, the helper's, the stub's return address
+  // The same sequence anywhere else is an indirect call.
+  CHECK(vet_callee("exprjit/pX.ejHelper", call_seq).why.find("an indirect call") != std::string::npos);
+  CHECK(vet_callee("exprjit/pX.ejCall", call_seq).why.find("an indirect call") != std::string::npos);
+  CHECK(vet_callee("exprjit/pY.ejCall1", call_seq).why.find("outside the vetted packages") != std::string::npos);
+  // With RAX or RBX (fp, k) written before the loads, the target is not the table's.
+  for (const char* clobber : {"    2004:\tmov    $0x1000,%rax\n", "    2004:\tlea    0x8(%rbx),%rbx\n",
+                              "    2004:\tmov    %ecx,%ebx\n"}) {
+    std::string body = call_seq;
+    body.replace(body.find("    2004:"), body.find("    200a:") - body.find("    2004:"), clobber);
+    CAPTURE(clobber);
+    CHECK(vet_callee("exprjit/pX.ejCall1", body).why.find("an indirect call") != std::string::npos);
+  }
+  // Other loads, another register called, or a second call are refused.
+  std::string other = call_seq;
+  other.replace(other.find("(%rax,%rbx,1)"), 13, "(%rax,%rcx,1)");
+  CHECK_FALSE(vet_callee("exprjit/pX.ejCall1", other).ok);
+  std::string via_rdx = call_seq;
+  via_rdx.replace(via_rdx.find("call   *%rax"), 12, "call   *%rdx");
+  CHECK_FALSE(vet_callee("exprjit/pX.ejCall1", via_rdx).ok);
+  std::string twice = call_seq;
+  twice.replace(twice.find("    2013:"), 0, "    2012:\tmov    (%rax,%rbx,1),%rdx\n    2012:\tmov    (%rdx),%rax\n    2012:\tcall   *%rax\n");
+  CHECK_FALSE(vet_callee("exprjit/pX.ejCall1", twice).ok);
+}
+
 TEST_CASE("vet: verdicts round-trip through their stored text; other texts are refused") {
   PluginVet v;
   v.functions = 7;
-  v.rows = {{true, "", 448, true}, {false, "E1 → ejSin: an indirect call at 0x10 (call *%rax)", 0}};
-  v.batches = {{true, "", 500}, {true, "", 96}};
+  v.values = {{true, "", 448, false, true}, {false, "E1 → ejSin: an indirect call at 0x10 (call *%rax)", 0}};
+  v.pointers = {{true, "", 450, true, false}, {true, "", 8, false, true}};
+  v.batches = {{true, "", 500}, {true, "", 96, true}};
   const std::string text = vet_to_text(v);
   auto back = vet_from_text(text, 2);
   REQUIRE(back);
   CHECK(back->functions == 7);
-  CHECK(back->rows[0].ok);
-  CHECK(back->rows[0].stack == 448);
-  CHECK(back->rows[0].bare);
+  CHECK(back->values[0].ok);
+  CHECK(back->values[0].stack == 448);
+  CHECK(back->values[0].bare);
+  CHECK_FALSE(back->values[0].calls_c);
+  CHECK(back->pointers[0].calls_c);
+  CHECK(back->pointers[1].bare);
   CHECK_FALSE(back->batches[1].bare);
-  CHECK_FALSE(back->rows[1].ok);
-  CHECK(back->rows[1].why == v.rows[1].why);
+  CHECK(back->batches[1].calls_c);
+  CHECK_FALSE(back->values[1].ok);
+  CHECK(back->values[1].why == v.values[1].why);
   CHECK(back->batches[1].stack == 96);
+  CHECK(vet_to_text(*back) == text);
   CHECK_FALSE(vet_from_text(text, 3));                     // another number of expressions
   CHECK_FALSE(vet_from_text("exprjit-gojit-vet 0\n", 2));  // other rules
   CHECK_FALSE(vet_from_text(text.substr(0, text.size() / 2), 2));
 }
 
-TEST_CASE("direct: which toolchains may call directly, and why the others may not") {
+namespace {
+Toolchain toolchain(const std::string& version, const std::string& arch, const std::string& experiment) {
+  std::string out;
+  for (std::string_view name : ToolchainIdentity::names())
+    out += (name == "GOVERSION" ? version : name == "GOARCH" ? arch : name == "GOOS" ? "linux"
+            : name == "GOEXPERIMENT" ? experiment : "") + "\n";
   Toolchain tc;
   tc.go = "/usr/lib/go-1.23/bin/go";
-  tc.version = "go1.23.5";
-  tc.identity = "GOVERSION=go1.23.5\nGOARCH=amd64\nGOOS=linux\nGOEXPERIMENT=\n";
+  tc.identity = ToolchainIdentity::from_go_env(out).value();
+  return tc;
+}
+}  // namespace
+
+TEST_CASE("direct: which toolchains may call directly, and why the others may not") {
   REQUIRE(direct_available());  // the CI machine is x86-64
-  CHECK_FALSE(direct_unsupported(tc));
-  Toolchain v19 = tc;
-  v19.version = "go1.19.8";
-  CHECK_FALSE(direct_unsupported(v19));
-  Toolchain v21 = tc;
-  v21.version = "go1.21.0";
-  CHECK(direct_unsupported(v21).value_or("") ==
+  CHECK_FALSE(direct_unsupported(toolchain("go1.23.5", "amd64", "")));
+  CHECK_FALSE(direct_unsupported(toolchain("go1.19.8", "amd64", "")));
+  CHECK(direct_unsupported(toolchain("go1.21.0", "amd64", "")).value_or("") ==
         "go1.21.0 is not among the Go versions the direct path was verified on (go1.19, go1.23)");
-  Toolchain arm = tc;
-  arm.identity = "GOARCH=arm64\nGOOS=linux\n";
-  CHECK(direct_unsupported(arm).value_or("").find("builds for linux/arm64, not linux/amd64") != std::string::npos);
-  Toolchain exp = tc;
-  exp.identity += "GOEXPERIMENT=loopvar\n";
-  exp.identity = "GOARCH=amd64\nGOOS=linux\nGOEXPERIMENT=loopvar\n";
-  CHECK(direct_unsupported(exp).value_or("").rfind("GOEXPERIMENT=loopvar", 0) == 0);
-  CHECK(parse_call_mode("auto") == CallMode::automatic);
-  CHECK(parse_call_mode("direct") == CallMode::direct);
-  CHECK(parse_call_mode("cgo") == CallMode::cgo);
-  CHECK_FALSE(parse_call_mode("fast"));
+  CHECK(direct_unsupported(toolchain("go1.23.5", "arm64", "")).value_or("").find("builds for linux/arm64, not linux/amd64") !=
+        std::string::npos);
+  CHECK(direct_unsupported(toolchain("go1.23.5", "amd64", "loopvar")).value_or("").rfind("GOEXPERIMENT=loopvar", 0) == 0);
+  // The identity's text is what cache keys hash: it round-trips, and names every variable.
+  const Toolchain tc = toolchain("go1.23.5", "amd64", "");
+  CHECK(ToolchainIdentity::parse(tc.identity.text())->text() == tc.identity.text());
+  CHECK(tc.version() == "go1.23.5");
+  CHECK(tc.identity.get("NOT_A_NAME").empty());
+  CHECK_FALSE(ToolchainIdentity::from_go_env("go1.23.5\n"));  // too few lines
 }
 
-TEST_CASE("codegen: generated code calls only the vetted list of math functions") {
-  // What the generated code and every helper may call in package math: arithmetic on the
-  // representation, and functions whose amd64 code is pure Go (vet.cpp checks the machine
-  // code of each plugin; this pins the source side).
-  const std::set<std::string> vetted = {
-      "Abs",  "Acos", "Sqrt", "Cbrt",  "Exp2", "Atan", "Atan2", "Atanh", "Asin",   "Round",   "Mod",   "FMA",
-      "Log1p", "Frexp", "Ldexp", "Float64frombits", "Float64bits", "Copysign", "Signbit", "IsNaN", "IsInf",
-      "NaN",  "Inf",  "Pi",    "Sqrt2", "Ln2"};
+TEST_CASE("codegen: generated code and helpers use only the vetted list of math functions") {
+  // What the generated code and every helper may use of package math: arithmetic on the
+  // representation and functions whose amd64 code is pure Go and exact (the vetter checks
+  // each plugin's machine code; this pins the source side).  Everything else is a C call.
+  const std::set<std::string> vetted = {"Abs", "Sqrt", "Round", "Trunc", "Floor", "Ceil", "Float64frombits",
+                                        "Float64bits", "Copysign", "Signbit", "IsNaN", "IsInf", "NaN", "Inf"};
   std::set<std::string> used;
-  const std::string text =  // comments removed: they mention math.Sin and others
-      std::regex_replace(std::string(kGoHelpers) + kGoTrigHelpers + kGoMathHelpers, std::regex("//[^\n]*"), "");
+  const std::string text = std::regex_replace(std::string(kHelpersGo), std::regex("//[^\n]*"), "");  // comments mention others
   const std::regex call(R"(math\.([A-Za-z0-9_]+))");
   for (auto it = std::sregex_iterator(text.begin(), text.end(), call); it != std::sregex_iterator(); ++it)
     used.insert((*it)[1]);
   for (const Builtin& b : builtins())
-    if (std::string_view g = go_callee(b.go); g.substr(0, 5) == "math.") used.insert(std::string(g.substr(5)));
+    if (std::string_view g = b.go; g.substr(0, 5) == "math.") used.insert(std::string(g.substr(5)));
   for (const std::string& u : used) CHECK_MESSAGE(vetted.count(u), "math." << u << " is not on the vetted list");
+  CHECK(used.count("Sqrt"));
+  // The functions where Go's math and the C library differ are C calls.
+  for (const char* name : {"sin", "cos", "tan", "exp", "log", "atan2", "pow", "fmod", "hypot", "cbrt"})
+    if (const Builtin* b = find_builtin(name)) CHECK_MESSAGE(b->go.empty(), name);
 }

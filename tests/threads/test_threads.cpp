@@ -28,26 +28,22 @@ TEST_CASE("every backend, 8 threads, same results as serial") {
 
   for (const BackendInfo& info : backend_table()) {
     CAPTURE(info.name);
-    std::unique_ptr<Backend> backend;
+    test::TestBackend backend;
     try {
-      backend = info.make({});
+      backend = test::make_backend(info.name);
     } catch (const std::exception& e) {
       FAIL("backend " << info.name << " unavailable: " << e.what());
       continue;
     }
     std::vector<test::Checked> checked;
-    std::vector<const Expr*> ptrs;
-    for (const std::string& e : exprs) {
-      checked.push_back(test::front(e, names));
-      ptrs.push_back(checked.back().expr.get());
-    }
-    auto compiled = backend->compile_many(ptrs, names.size());
+    for (const std::string& e : exprs) checked.push_back(test::front(e, names));
+    auto compiled = backend->compile(test::unit_of(checked));
     auto tree = find_backend("tree")->make({});
 
-    // Serial reference.
+    // Serial reference: the tree backend (every backend gives the same bits).
     std::vector<std::vector<double>> want(exprs.size(), std::vector<double>(kRows));
     for (std::size_t i = 0; i < exprs.size(); ++i) {
-      auto ref = tree->compile(*ptrs[i], names.size());
+      auto ref = test::compile_one(*tree, checked[i]);
       ref->eval_batch(colp.data(), kRows, want[i].data());
     }
 
@@ -60,13 +56,14 @@ TEST_CASE("every backend, 8 threads, same results as serial") {
           for (std::size_t i = 0; i < compiled.size(); ++i) {
             int r = (t * 31 + rep * 7 + static_cast<int>(i)) % kRows;
             for (std::size_t s = 0; s < names.size(); ++s) row[s] = cols[s][static_cast<std::size_t>(r)];
-            double v = compiled[i]->eval(row.data());
-            // Go's math may differ from libm by a few ulp on transcendental functions; compare
-            // with the backend's own serial batch below, bit for bit, instead of the tree.
-            (void)v;
+            std::vector<const double*> ptrs;
+            for (std::size_t s = 0; s < names.size(); ++s) ptrs.push_back(&cols[s][static_cast<std::size_t>(r)]);
+            const double v = compiled[i]->eval(row.data());
             compiled[i]->eval_batch(colp.data(), kRows, out.data());
-            double again = compiled[i]->eval(row.data());
-            if (!test::same_bits(v, again) || !test::same_bits(out[static_cast<std::size_t>(r)], v)) ++mismatches[t];
+            const double again = compiled[i]->eval_ptrs(ptrs.data());
+            const double w = want[i][static_cast<std::size_t>(r)];
+            if (!test::same_bits(v, w) || !test::same_bits(again, w) || !test::same_bits(out[static_cast<std::size_t>(r)], w))
+              ++mismatches[t];
           }
         }
       });
@@ -74,13 +71,12 @@ TEST_CASE("every backend, 8 threads, same results as serial") {
     for (auto& th : threads) th.join();
     for (int t = 0; t < kThreads; ++t) CHECK(mismatches[t] == 0);
 
-    // The backend agrees with the tree (bit for bit on libm backends).
-    if (info.name != "jit") {
-      std::vector<double> out(kRows);
-      for (std::size_t i = 0; i < compiled.size(); ++i) {
-        compiled[i]->eval_batch(colp.data(), kRows, out.data());
-        for (int r = 0; r < kRows; ++r) CHECK(test::same_bits(out[static_cast<std::size_t>(r)], want[i][static_cast<std::size_t>(r)]));
-      }
+    // And after the threads, serially, on every row.
+    std::vector<double> out(kRows);
+    for (std::size_t i = 0; i < compiled.size(); ++i) {
+      compiled[i]->eval_batch(colp.data(), kRows, out.data());
+      for (int r = 0; r < kRows; ++r)
+        CHECK(test::same_bits(out[static_cast<std::size_t>(r)], want[i][static_cast<std::size_t>(r)]));
     }
   }
 }

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "backends/tree/tree.hpp"
-#include "frontend/format.hpp"
+#include "frontend/base/format.hpp"
 #include "tests/common/common.hpp"
 
 using namespace exprjit;
@@ -15,7 +15,13 @@ namespace {
 double eval(std::string_view text, const std::vector<std::string>& names = {}, const std::vector<double>& vals = {}) {
   test::Checked c = test::front(text, names);
   auto backend = make_tree_backend({});
-  return backend->compile(*c.expr, c.scope.size())->eval(vals.data());
+  auto code = test::compile_one(*backend, c);
+  // Both modes: values, and the values' addresses.
+  std::vector<const double*> ptrs;
+  for (const double& v : vals) ptrs.push_back(&v);
+  const double by_value = code->eval(vals.data()), by_pointer = code->eval_ptrs(ptrs.data());
+  CHECK(test::same_bits(by_value, by_pointer));
+  return by_value;
 }
 }  // namespace
 
@@ -69,7 +75,7 @@ TEST_CASE("no FMA contraction: a*b+c rounds twice") {
 
 TEST_CASE("batch evaluation equals single evaluation") {
   test::Checked c = test::front("x*y + sin(x)", {"x", "y"});
-  auto compiled = make_tree_backend({})->compile(*c.expr, 2);
+  auto compiled = test::compile_one(*make_tree_backend({}), c);
   std::vector<double> xs{1, 2, -0.0, std::nan(""), 1e300}, ys{3, 4, 5, 6, 1e300}, out(5);
   const double* cols[] = {xs.data(), ys.data()};
   compiled->eval_batch(cols, xs.size(), out.data());

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "backends/tree/tree.hpp"
-#include "backends/vm/disasm.hpp"
-#include "frontend/format.hpp"
+#include "backends/vm/isa/disasm.hpp"
+#include "frontend/base/format.hpp"
 #include "tests/common/common.hpp"
 #include "tests/vm/vm_configs.hpp"
 
@@ -18,6 +18,32 @@ using namespace exprjit;
 namespace {
 
 const std::vector<std::string> kVars = {"a", "b", "c"};
+
+// Host functions (both forms) and language functions the call instructions are tested with.
+double host_affine(double x, double y) noexcept { return 3 * x - y; }
+double host_sum(const double* a, std::size_t n, void*) {
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += a[i] * static_cast<double>(i + 1);
+  return s;
+}
+const Functions& functions() {
+  static const Functions f = [] {
+    Functions fns;
+    auto h = std::make_shared<ir::HostFunction>();
+    h->name = "affine", h->min_args = h->max_args = 2, h->fn = reinterpret_cast<void*>(&host_affine), h->nothrow = true;
+    fns.define("affine", ir::HostRef(h));
+    auto g = std::make_shared<ir::HostFunction>();
+    g->name = "wsum", g->form = ir::HostFunction::Form::general, g->min_args = 1, g->max_args = 0;
+    g->fn = reinterpret_cast<void*>(&host_sum);
+    fns.define("wsum", ir::HostRef(g));
+    for (const char* def : {"lf(x, y) = x*y - 1", "lg(x) = lf(x, x) > 1 ? x : -x", "lz() = 7"}) {
+      std::vector<syntax::Statement> st = parse_line(def);
+      fns.define(st[0].name, check_definition(st[0], Names{nullptr, &fns, nullptr, {}}, def));
+    }
+    return fns;
+  }();
+  return f;
+}
 
 bool uses(const vm::Program& p, vm::Op op) {
   for (const vm::Ins& i : p.code)
@@ -30,19 +56,20 @@ bool uses(const vm::Program& p, vm::Op op) {
 std::set<vm::Op> check_shape(const std::string& text, vm::Op op, bool batch = false) {
   CAPTURE(text);
   CAPTURE(vm::info(op).name);
-  test::Checked ch = test::front(text, kVars);
+  test::Checked ch = test::front(text, kVars, ParserKind::rd, true, &functions());
   vm::Options o;
   o.batch = batch;
-  const vm::Program p = vm::compile_program(*ch.expr, o);
+  const test::VmProgram p_vp = test::vm_program(ch, o);
+  const vm::Program& p = p_vp.program;
   CHECK_MESSAGE(uses(p, op), vm::disassemble(p, kVars));
-  auto reference = make_tree_backend({})->compile(*ch.expr, kVars.size());
+  auto reference = test::compile_one(*make_tree_backend({}), ch);
   std::mt19937_64 rng(std::hash<std::string>{}(text));
   for (int r = 0; r < 64; ++r) {
     std::vector<double> row;
     for (std::size_t i = 0; i < kVars.size(); ++i) row.push_back(test::random_value(rng));
     const double want = reference->eval(row.data());
     for (const test::VmConfig& cfg : test::vm_configs()) {
-      auto c = vm::compile(*ch.expr, kVars.size(), cfg.options, cfg.dispatch);
+      auto c = test::vm_compile(ch, cfg.options, cfg.dispatch);
       const double got = c->eval(row.data());
       std::vector<const double*> cols;
       for (double& v : row) cols.push_back(&v);
@@ -146,6 +173,12 @@ TEST_CASE("every opcode: selected by its source shape and equal to the tree back
   add(check_shape("2 * 3", vm::Op::RET_K));
   add(check_shape("a", vm::Op::RET_V));
   add(check_shape("1.5 * a + 3", vm::Op::EXT));
+  // Calls of host functions (typed, general with any argument count) and language functions
+  // (one with a conditional, whose batch program differs; one of no argument).
+  add(check_shape("affine(a, b) + 1", vm::Op::CALLH));
+  add(check_shape("wsum(a) + wsum(a, b, c, 1, 2, 3, 4, 5, 6, 7)", vm::Op::CALLH, true));
+  add(check_shape("lf(a, b + c)", vm::Op::CALLF));
+  add(check_shape("lg(a) * lz()", vm::Op::CALLF, true));
   std::string missing;
   for (std::uint32_t i = 0; i < vm::kNumOps; ++i)
     if (!covered.count(static_cast<vm::Op>(i))) missing += " " + std::string(vm::info(static_cast<vm::Op>(i)).name);
@@ -173,10 +206,10 @@ namespace {
 // Compares the vm with the tree backend on one row.
 void agree(const std::string& text, const std::vector<std::string>& names, const std::vector<double>& row) {
   test::Checked ch = test::front(text, names);
-  const double want = make_tree_backend({})->compile(*ch.expr, names.size())->eval(row.data());
+  const double want = test::compile_one(*make_tree_backend({}), ch)->eval(row.data());
   for (const test::VmConfig& cfg : test::vm_configs()) {
     CAPTURE(cfg.name);
-    auto c = vm::compile(*ch.expr, names.size(), cfg.options, cfg.dispatch);
+    auto c = test::vm_compile(ch, cfg.options, cfg.dispatch);
     CHECK(format_hex(c->eval(row.data())) == format_hex(want));
     std::vector<std::vector<double>> cols;
     for (double v : row) cols.push_back(std::vector<double>(300, v));
@@ -195,7 +228,8 @@ TEST_CASE("no small limits: 300 constants, 1000 variables, 600 registers") {
     std::string text = "a";
     for (int i = 1; i <= 300; ++i) text += (i % 2 ? " + a*" : " - ") + std::to_string(i) + ".25";
     test::Checked ch = test::front(text, {"a"});
-    const vm::Program p = vm::compile_program(*ch.expr);
+    const test::VmProgram p_vp = test::vm_program(ch);
+  const vm::Program& p = p_vp.program;
     CHECK(p.consts.size() == 300);
     agree(text, {"a"}, {1.5});
   }
@@ -210,7 +244,7 @@ TEST_CASE("no small limits: 300 constants, 1000 variables, 600 registers") {
     }
     agree(text, names, row);
     test::Checked ch = test::front(text, names);
-    CHECK(vm::listing(*ch.expr, names.size()).find("$v999") != std::string::npos);
+    CHECK(test::vm_listing(ch).find("$v999") != std::string::npos);
   }
   SUBCASE("more than 256 registers (and a frame too big for the C stack buffer)") {
     std::string text;
@@ -218,7 +252,7 @@ TEST_CASE("no small limits: 300 constants, 1000 variables, 600 registers") {
     text += "a";
     text += std::string(600, ')');
     test::Checked ch = test::front(text, {"a"});
-    CHECK(vm::compile_program(*ch.expr).nregs >= 600);
+    CHECK(test::vm_program(ch).program.nregs >= 600);
     agree(text, {"a"}, {1.0000001});
   }
   SUBCASE("deep conditionals") {
@@ -238,8 +272,8 @@ TEST_CASE("no small limits: 300 constants, 1000 variables, 600 registers") {
 
 TEST_CASE("a compiled expression may be evaluated from several threads at once") {
   test::Checked ch = test::front("sin(a)*b + (a < b ? a : b) + clamp(0, a, 1)", {"a", "b"});
-  auto c = make_vm_backend({})->compile(*ch.expr, 2);
-  auto t = make_tree_backend({})->compile(*ch.expr, 2);
+  auto c = test::compile_one(*make_vm_backend({}), ch);
+  auto t = test::compile_one(*make_tree_backend({}), ch);
   std::vector<int> bad(2, 0);
   std::vector<std::thread> threads;
   for (int k = 0; k < 2; ++k)
@@ -256,7 +290,8 @@ TEST_CASE("a compiled expression may be evaluated from several threads at once")
 
 TEST_CASE("switch and goto dispatch are both available as the build promises") {
   test::Checked ch = test::front("a + 1", {"a"});
-  const vm::Program p = vm::compile_program(*ch.expr);
+  const test::VmProgram p_vp = test::vm_program(ch);
+  const vm::Program& p = p_vp.program;
   const double row[] = {2};
   CHECK(vm::run(p, row, vm::Dispatch::switch_loop) == 3.0);
   if (vm::have_computed_goto()) {
@@ -270,7 +305,8 @@ TEST_CASE("switch and goto dispatch are both available as the build promises") {
 
 TEST_CASE("a jump in a batch program is an error, not a crash") {
   test::Checked ch = test::front("a ? 1 : 2", {"a"});
-  const vm::Program p = vm::compile_program(*ch.expr);  // single-evaluation program
+  const test::VmProgram p_vp = test::vm_program(ch);
+  const vm::Program& p = p_vp.program;  // single-evaluation program
   const double col[] = {1};
   const double* cols[] = {col};
   double out = 0;

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "frontend/format.hpp"
+#include "frontend/base/format.hpp"
 #include "tests/common/common.hpp"
 #include "tests/vm/vm_configs.hpp"
 
@@ -14,7 +14,7 @@ using namespace exprjit;
 namespace {
 double eval(std::string_view text, const std::vector<std::string>& names = {}, const std::vector<double>& vals = {}) {
   test::Checked c = test::front(text, names);
-  return make_vm_backend({})->compile(*c.expr, c.scope.size())->eval(vals.data());
+  return test::compile_one(*make_vm_backend({}), c)->eval(vals.data());
 }
 }  // namespace
 
@@ -29,8 +29,8 @@ TEST_CASE("every conformance case, bit for bit, in every VM configuration") {
       CAPTURE(cfg.name);
       CAPTURE(c.line);
       CAPTURE(c.expr);
-      test::Checked ch = test::front(c.expr, names);
-      auto compiled = vm::compile(*ch.expr, ch.scope.size(), cfg.options, cfg.dispatch);
+      test::Checked ch = test::front(c.expr, names, ParserKind::rd, cfg.fold);
+      auto compiled = test::vm_compile(ch, cfg.options, cfg.dispatch);
       const double v = compiled->eval(values.data());
       CHECK(format_hex(v) == format_hex(c.value));
       CHECK(format_value(v) == c.expected);
@@ -55,7 +55,7 @@ TEST_CASE("the vm backend is registered and prints bytecode") {
   auto backend = info->make({});
   CHECK(backend->name() == "vm");
   test::Checked c = test::front("a+1", {"a"});
-  const std::string listing = backend->emit(*c.expr, 1);
+  const std::string listing = backend->listing(c.unit());
   CHECK(listing.find("add") != std::string::npos);
   CHECK(listing.find("$a") != std::string::npos);
 }
@@ -95,8 +95,8 @@ TEST_CASE("folding is IEEE-exact: the issue's examples") {
   CHECK(eval("1/0") == std::numeric_limits<double>::infinity());
   // Folded, the whole expression is one constant; unfolded it computes the same double.
   test::Checked c = test::front("0.1+0.2", {});
-  CHECK(vm::listing(*c.expr, 0).find("ret     0.30000000000000004") != std::string::npos);
-  auto unfolded = vm::compile(*c.expr, 0, {.fold = false});
+  CHECK(test::vm_listing(c).find("ret     0.30000000000000004") != std::string::npos);
+  auto unfolded = test::vm_compile(test::front("0.1+0.2", {}, ParserKind::rd, false));
   CHECK(format_value(unfolded->eval(nullptr)) == "0.30000000000000004");
 }
 
@@ -108,9 +108,9 @@ TEST_CASE("no FMA contraction: a*b+c rounds twice, also in the fused instruction
   // Constant * variable + constant is the MULADD superinstruction.
   CHECK(eval("(1 + 2^-30) * a + -(1 + 2^-29)", {"a"}, {a}) == want);
   test::Checked ch = test::front("(1 + 2^-30) * a + -(1 + 2^-29)", {"a"});
-  CHECK(vm::listing(*ch.expr, 1).find("muladd") != std::string::npos);
+  CHECK(test::vm_listing(ch).find("muladd") != std::string::npos);
   std::vector<double> col(300, a), out(300);
   const double* cols[] = {col.data()};
-  vm::compile(*ch.expr, 1)->eval_batch(cols, out.size(), out.data());
+  test::vm_compile(ch)->eval_batch(cols, out.size(), out.data());
   for (double o : out) CHECK(o == want);
 }

@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "backends/tree/tree.hpp"
-#include "backends/vm/disasm.hpp"
-#include "frontend/format.hpp"
+#include "backends/vm/isa/disasm.hpp"
+#include "frontend/base/format.hpp"
 #include "tests/common/common.hpp"
 #include "tests/vm/vm_configs.hpp"
 
@@ -40,7 +40,7 @@ TEST_CASE("tree vs vm: 3000 seeded random expressions x 16 rows, every configura
     const std::string text = test::random_expression(rng, kVars, 6);
     CAPTURE(text);
     test::Checked ch = test::front(text, kVars);
-    auto reference = tree->compile(*ch.expr, kVars.size());
+    auto reference = test::compile_one(*tree, ch);
     std::vector<std::vector<double>> cols(kVars.size(), std::vector<double>(kRows));
     for (std::size_t r = 0; r < kRows; ++r)
       for (auto& col : cols) col[r] = test::random_value(rng);
@@ -55,8 +55,10 @@ TEST_CASE("tree vs vm: 3000 seeded random expressions x 16 rows, every configura
     for (const test::VmConfig& cfg : configs) {
       vm::Options bo = cfg.options;
       bo.batch = true;
-      const vm::Program single = vm::compile_program(*ch.expr, cfg.options);
-      const vm::Program batch = vm::compile_program(*ch.expr, bo);
+      const test::VmProgram single_vp = test::vm_program(ch, cfg.options);
+  const vm::Program& single = single_vp.program;
+      const test::VmProgram batch_vp = test::vm_program(ch, bo);
+  const vm::Program& batch = batch_vp.program;
       for (const vm::Program* p : {&single, &batch})
         for (const vm::Ins& ins : p->code) seen.insert(ins.op);
       std::vector<double> out(kRows);
@@ -89,10 +91,11 @@ TEST_CASE("batch equals single: block boundaries, block sizes, output offsets") 
     const std::string text = test::random_expression(rng, kVars, 5);
     CAPTURE(text);
     test::Checked ch = test::front(text, kVars);
-    auto compiled = make_vm_backend({})->compile(*ch.expr, kVars.size());
+    auto compiled = test::compile_one(*make_vm_backend({}), ch);
     vm::Options bo;
     bo.batch = true;
-    const vm::Program batch = vm::compile_program(*ch.expr, bo);
+    const test::VmProgram batch_vp = test::vm_program(ch, bo);
+  const vm::Program& batch = batch_vp.program;
     for (std::size_t n : {std::size_t{0}, std::size_t{1}, vm::kBlockRows - 1, vm::kBlockRows, vm::kBlockRows + 1,
                           std::size_t{1000}}) {
       std::vector<std::vector<double>> cols(kVars.size(), std::vector<double>(n));
