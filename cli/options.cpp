@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cmath>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
 namespace exprjit::cli {
 
@@ -49,6 +51,15 @@ std::string names_of(const auto& list) {
   for (const auto& x : list) s += (s.empty() ? "" : ", ") + x.name;
   return s;
 }
+
+// --help, --version, --functions: the text on stdout; a write error is an error (exit 1).
+int print_and_exit(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  if (std::fflush(stdout) == 0 && !std::ferror(stdout)) return 0;
+  if (errno != EPIPE) std::fprintf(stderr, "error: cannot write the output: %s\n", std::strerror(errno));
+  return 1;
+}
+
 }  // namespace
 
 std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
@@ -129,12 +140,10 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    *exit_code = std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
+    *exit_code = print_and_exit(app.help());
     return std::nullopt;
   } catch (const CLI::CallForVersion& e) {
-    std::printf("%s\n", e.what());
-    *exit_code = std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
+    *exit_code = print_and_exit(std::string(e.what()) + "\n");
     return std::nullopt;
   } catch (const CLI::ParseError& e) {
     return usage(e.what());
@@ -145,8 +154,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
     for (const FunctionDescription& f : builtin_functions()) list += "  " + f.name + "(" + f.params + ")\n";
     list += "Constants:\n";
     for (const std::string& c : builtin_constants()) list += "  " + c + "\n";
-    std::fputs(list.c_str(), stdout);
-    *exit_code = std::fflush(stdout) == 0 && !std::ferror(stdout) ? 0 : 1;
+    *exit_code = print_and_exit(list);
     return std::nullopt;
   }
   o.compile.parser = parser;

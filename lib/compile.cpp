@@ -169,16 +169,17 @@ void check(std::string_view text, const Symbols& symbols, const CompileOptions& 
   }
 }
 
-std::vector<std::string> variables_of(std::string_view text) {
+std::vector<std::string> variables_of(std::string_view text, const Symbols& symbols) {
   try {
     syntax::ExprPtr e = parse_expression(text);
     std::vector<std::string> vars = syntax::free_variables(*e);
     // Check too, so that calls are validated; a function name used as a value stays out of
     // the scope, so the checker reports it.
+    const Functions& functions = symbols.data().functions;
     Scope scope;
     for (const std::string& n : vars)
-      if (!find_builtin(n)) scope.define(n);
-    check(*e, Names{&scope, nullptr, nullptr, {}});
+      if (!find_builtin(n) && !functions.find(n)) scope.define(n);
+    check(*e, Names{&scope, &functions, nullptr, {}});
     return vars;
   } catch (const CompileError& e) {
     throw to_public(e, text);

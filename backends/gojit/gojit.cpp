@@ -19,6 +19,17 @@
 namespace exprjit {
 namespace {
 
+// Whether e calls a host function not declared pure, directly or through a language function.
+bool calls_impure_host(const ir::Expr& e) {
+  if (const auto* call = std::get_if<ir::Call>(&e.node)) {
+    if (const auto* h = std::get_if<ir::HostRef>(&call->callee); h && !(*h)->pure) return true;
+    if (const auto* f = std::get_if<ir::FunctionRef>(&call->callee); f && calls_impure_host(*(*f)->body)) return true;
+  }
+  bool found = false;
+  ir::for_each_child(e, [&](const ir::Expr& c) { found = found || calls_impure_host(c); });
+  return found;
+}
+
 using namespace gojit;
 using Clock = std::chrono::steady_clock;
 
@@ -309,7 +320,10 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile(const ir::Unit& uni
       }
     }
     auto compiled = std::make_unique<GoCompiled>(code, k, unit.nslots, c[0], c[1], c[2]);
-    if (c[0].direct || c[1].direct || c[2].direct) {
+    // Probing calls the expression's host functions with probe values: only pure ones may
+    // be called at compile time (the API's contract), so an expression reaching another
+    // is not probed; its code is still vetted like any other.
+    if ((c[0].direct || c[1].direct || c[2].direct) && !calls_impure_host(*unit.exprs[k])) {
       if (std::string d = probe_disagreement(*compiled, *code->fallback[k], unit.nslots); !d.empty()) {
         // Calling-convention or code-generation trouble: never give a different answer.
         for (Choice& ch : c) ch.direct = false, ch.why = "it disagrees with the " + std::string(opts_.fallback->name()) + ": " + d;

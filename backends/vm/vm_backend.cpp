@@ -25,20 +25,6 @@ Programs compile_programs(const ir::Expr& e, const ir::Unit& unit, const Module&
   return p;
 }
 
-template <Dispatch D>
-double row(const double* vars, const void* ctx) {
-#if EXPRJIT_VM_COMPUTED_GOTO
-  if constexpr (D == Dispatch::computed_goto) return run_goto(*static_cast<const Program*>(ctx), vars);
-#endif
-  return run_switch(*static_cast<const Program*>(ctx), vars);
-}
-template <Dispatch D>
-double ptrs(const double* const* p, const void* ctx) {
-#if EXPRJIT_VM_COMPUTED_GOTO
-  if constexpr (D == Dispatch::computed_goto) return run_goto_ptrs(*static_cast<const Program*>(ctx), p);
-#endif
-  return run_switch_ptrs(*static_cast<const Program*>(ctx), p);
-}
 void batch(const double* const* cols, std::size_t n, double* out, const void* ctx) {
   run_batch(*static_cast<const Program*>(ctx), cols, n, out);
 }
@@ -68,12 +54,17 @@ class VmCompiled final : public Compiled {
     } else if (code.size() == 1 && code[0].op == Op::RET_V) {
       slot_ = code[0].a;
       set_entries({&var_row, &slot_}, {&var_ptrs, &slot_}, {&var_batch, &slot_});
-    } else if (d == Dispatch::computed_goto) {
-      set_entries({&row<Dispatch::computed_goto>, &p_.single}, {&ptrs<Dispatch::computed_goto>, &p_.single},
-                  {&batch, p_.batch.code.empty() ? &p_.single : &p_.batch});
     } else {
-      set_entries({&row<Dispatch::switch_loop>, &p_.single}, {&ptrs<Dispatch::switch_loop>, &p_.single},
-                  {&batch, p_.batch.code.empty() ? &p_.single : &p_.batch});
+      const bool go = d == Dispatch::computed_goto;
+#if EXPRJIT_VM_COMPUTED_GOTO
+      const RowFn row = go ? goto_row_entry(p_.single) : switch_row_entry(p_.single);
+      const PtrFn ptrs = go ? goto_ptr_entry(p_.single) : switch_ptr_entry(p_.single);
+#else
+      if (go) throw std::invalid_argument("this build has no computed-goto dispatch (meson -Dvm_dispatch=goto)");
+      const RowFn row = switch_row_entry(p_.single);
+      const PtrFn ptrs = switch_ptr_entry(p_.single);
+#endif
+      set_entries({row, &p_.single}, {ptrs, &p_.single}, {&batch, p_.batch.code.empty() ? &p_.single : &p_.batch});
     }
   }
 
@@ -122,8 +113,9 @@ std::vector<std::unique_ptr<Compiled>> compile(const ir::Unit& unit, const Optio
 std::string listing(const ir::Unit& unit, const Options& options) {
   std::shared_ptr<const Module> m = compile_module(unit, options);
   std::vector<std::vector<std::string>> params;
-  for (const ir::FunctionRef& f : unit.functions) params.push_back(f->params);
-  std::string out = disassemble_functions(*m, params);
+  std::vector<std::string> texts;
+  for (const ir::FunctionRef& f : unit.functions) params.push_back(f->params), texts.push_back(f->text);
+  std::string out = disassemble_functions(*m, params, texts);
   for (const auto& e : unit.exprs) {
     const Programs p = compile_programs(*e, unit, *m, options);
     out += disassemble(p.single, unit.slot_names) + (p.batch.code.empty() ? "" : disassemble(p.batch, unit.slot_names));

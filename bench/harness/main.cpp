@@ -33,6 +33,7 @@
 #include "bench/harness/corpus.hpp"
 #include "bench/harness/engines.hpp"
 #include "bench/harness/jit_latency.hpp"
+#include "bench/harness/scaling.hpp"
 #include "bench/harness/json.hpp"
 #include "bench/harness/suite.hpp"
 #include "bench/harness/summary.hpp"
@@ -248,7 +249,10 @@ int main(int argc, char** argv) {
   sc.evals = args.evals;
   sc.filter = args.filter;
   Suite suite(corpus, sc);
-  if (args.compile) suite.register_compile();
+  if (args.compile) {
+    suite.register_compile();
+    register_scaling(args.filter);
+  }
   auto t_gate = Clock::now();
   run["engines"] = suite.prepare_and_register(std::cerr);
   timing["gate_seconds"] = seconds_since(t_gate);

@@ -132,15 +132,22 @@ bool Job::setup(std::string_view header_line) {
       throw Malformed{1, "the result column '" + printable(as[k]) + "' would repeat a column name; choose another with --as"};
   }
 
-  // The variables: every name the expressions read, a column or a --var, in first-use order.
+  // The functions first (--define: their bodies read no variable), then the variables:
+  // every name the expressions read, a column or a --var, in first-use order.
   Symbols syms;
+  try {
+    for (const std::string& d : o_.defines) syms.define(d);
+  } catch (const ParseError& e) {
+    std::fputs(format_error(e, "--define").c_str(), stderr);
+    return false;
+  }
   std::vector<std::string> vars;
   std::vector<int> col_of_var;
   std::vector<double> var_value;
   for (const std::string& text : o_.exprs) {
     std::vector<std::string> names;
     try {
-      names = variables_of(text);
+      names = variables_of(text, syms);
     } catch (const ParseError& e) {
       std::fputs((format_error(e) + columns_note()).c_str(), stderr);
       return false;
@@ -169,12 +176,6 @@ bool Job::setup(std::string_view header_line) {
       var_value.push_back(var ? var->second : 0.0);
       syms.declare(n);
     }
-  }
-  try {
-    for (const std::string& d : o_.defines) syms.define(d);
-  } catch (const ParseError& e) {
-    std::fputs(format_error(e, "--define").c_str(), stderr);
-    return false;
   }
   try {
     std::vector<std::string> texts(o_.exprs.begin(), o_.exprs.end());

@@ -107,6 +107,8 @@ int Repl::run() {
   g_active = this;
   own_ctrl_c();
   history_ = history_path(&no_history_);
+  if (history_.empty() && !no_history_.empty())
+    std::fprintf(stderr, "note: no history is kept: %s\n", printable(no_history_).c_str());
   // libedit keeps characters, not bytes, and silently drops one the locale cannot
   // represent: under the C locale "2×3" became "23".  With a UTF-8 character type (the
   // user's, else C.UTF-8) every key reaches the lexer, which points at what it refuses.
@@ -205,13 +207,15 @@ void Repl::line(const std::string& text) {
 void Repl::help(std::string_view) {
   std::string s = "Statements: EXPR, NAME = EXPR, NAME(P, Q) = EXPR, several separated by ';'.  _ is the last result.\n";
   for (const Meta& m : kMeta) {
-    std::string left = std::string(m.name) + (m.args.empty() ? "" : " " + std::string(m.args));
+    std::string left(m.name);
+    if (!m.args.empty()) left.append(" ").append(m.args);
     char buf[256];
     std::snprintf(buf, sizeof buf, "  %-34s %.*s\n", left.c_str(), static_cast<int>(m.help.size()), m.help.data());
     s += buf;
   }
   s += "Tab completes functions, variables, constants and commands; history is kept in\n  ";
-  s += history_.empty() ? "(no history file: " + no_history_ + ")\n" : history_ + "\n";
+  if (history_.empty()) s.append("(no history file: ").append(no_history_).append(")\n");
+  else s.append(history_).append("\n");
   print(s);
 }
 

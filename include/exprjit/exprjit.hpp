@@ -347,7 +347,7 @@ EXPRJIT_API void check(std::string_view text, const Symbols& symbols = {}, const
 
 // The variables text uses, in order of first use, without the constants (pi, e): what to
 // bind before compiling.  Throws ParseError when text is not a valid expression.
-EXPRJIT_API std::vector<std::string> variables_of(std::string_view text);
+EXPRJIT_API std::vector<std::string> variables_of(std::string_view text, const Symbols& symbols = {});
 
 // A stage of text as `exprjit --emit=STAGE` prints it (available_stages()), compiled
 // against symbols.  Throws ParseError for an invalid text, Error for an unknown stage.

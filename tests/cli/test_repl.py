@@ -175,6 +175,27 @@ class Repl(unittest.TestCase):
         out = self.t.until(PROMPT)
         self.assertIn("\n2\n", out)
 
+    def test_functions(self):
+        t = self.t
+        self.assertEqual(t.send("hyp(a, b) = sqrt(a*a + b*b)"), "hyp(a, b)\n")
+        self.assertEqual(t.send("hyp(3, 4)"), "5\n")
+        self.assertEqual(t.send(":funcs"), "hyp(a, b) = sqrt(a*a + b*b)\n")
+        # completed like a built-in
+        t.editing()
+        os.write(t.fd, b"hy\t")
+        os.write(t.fd, b"(6, 8)\r")
+        self.assertIn("\n10\n", t.until(PROMPT))
+        # :emit shows the function's own compiled form, and the call of it
+        self.assertEqual(t.send("x = 1"), "1\n")
+        out = t.send(":emit bytecode hyp(x, 2) + 1")
+        self.assertIn("hyp(a, b) = sqrt(a*a + b*b)", out)
+        self.assertIn("callf", out)
+        self.assertIn("sqrt", out)
+        err = t.send("hyp(1)")
+        self.assertIn("'hyp' takes 2 arguments, given 1", err)
+        self.assertEqual(t.send("hyp(x) = x"), "hyp(x)\n")  # a later definition replaces it
+        self.assertEqual(t.send("hyp(-2)"), "-2\n")
+
     def test_ctrl_c_abandons_line_and_ctrl_d_exits_0_with_history(self):
         t = self.t
         self.assertEqual(t.send("1+1"), "2\n")

@@ -45,11 +45,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string lalr_line = outcome([&] { return to_sexpr(parse_line(text, ParserKind::lalr), true); });
   if (rd_line != lalr_line) disagree("line", text, rd_line, lalr_line);
 
-  // The checker on an accepted expression: resolves or rejects, never crashes.
+  // The checker on an accepted expression, and on each statement of a line (definitions
+  // included): resolves or rejects, never crashes.
+  const Scope scope({"a", "b", "c", "x", "y", "z", "w"});
+  const Names names{&scope, nullptr, nullptr, {}};
   try {
-    ExprPtr e = parse_expression(text);
-    Scope scope({"a", "b", "c", "x", "y", "z", "w"});
-    check(*e, scope);
+    check(*parse_expression(text), names);
+  } catch (const CompileError&) {
+  }
+  try {
+    for (const syntax::Statement& st : parse_line(text)) {
+      if (st.kind == syntax::Statement::Kind::define) check_definition(st, names, text);
+      else check(*st.expr, names);
+    }
   } catch (const CompileError&) {
   }
   return 0;

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Runs one libFuzzer target for a bounded time as a meson test.
 
-run_fuzzer.py EXE TARGET SHARED_DIR SECONDS WORKDIR
+run_fuzzer.py EXE TARGET DATA_DIR SECONDS WORKDIR
 
-Seeds: every expression of shared/spec/conformance.tsv and of both corpus files (for the
+Seeds: every expression of tests/data/conformance.tsv and of both corpus files there (for the
 differential target each seed is prefixed with the conformance variables as raw doubles).
 Inputs under tests/fuzz/regressions/TARGET/ (past findings) are replayed first.  Exit status
 is the fuzzer's: any crash, sanitizer report or parser disagreement fails the test.
@@ -15,17 +15,17 @@ import struct
 import subprocess
 import sys
 
-exe, target, shared, seconds, workdir = sys.argv[1:6]
+exe, target, data, seconds, workdir = sys.argv[1:6]
 here = os.path.dirname(os.path.abspath(__file__))
 
 
 def expressions():
-    with open(os.path.join(shared, "spec", "conformance.tsv"), encoding="utf-8") as f:
+    with open(os.path.join(data, "conformance.tsv"), encoding="utf-8") as f:
         for line in f:
             if line.strip() and not line.startswith("#"):
                 yield line.split("\t")[0].encode()
     for name in ("bench_expr.txt", "bench_expr_weird.txt"):
-        with open(os.path.join(shared, "corpus", name), "rb") as f:
+        with open(os.path.join(data, name), "rb") as f:
             for line in f:
                 line = line.strip()
                 if line and not line.startswith(b"#"):

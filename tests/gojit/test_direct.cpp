@@ -100,10 +100,10 @@ TEST_CASE("direct: code that can panic, allocate or call anything is refused, wi
                        << v.batches[1].why);
 }
 
-// Every single-bit change of ejCall1's call sequence either makes the vetter refuse the
-// entry, or turns the sequence into instructions that call nothing (`not %eax`, `push
-// $imm`): an altered call is never accepted as a C call.
-TEST_CASE("direct: the C call sequence is recognised exactly: no altered call is accepted") {
+// Every single-bit change of ejCall1's call sequence makes the vetter refuse the entry:
+// one that still calls something is not the recognised call, one that calls nothing any
+// more (`not %eax`, `push $imm`) is a helper without its call.
+TEST_CASE("direct: the C call sequence is recognised exactly: any altered byte of it is refused") {
   test::HandPlugin p = test::build_hand_plugin(kUnvetted);
   // Where ejCall1's three instructions are: mov (%rax,%rbx,1),%rdx; mov (%rdx),%rax; call *%rax.
   std::string why;
@@ -136,11 +136,9 @@ TEST_CASE("direct: the C call sequence is recognised exactly: no altered call is
       const gojit::PluginVet v = gojit::vet_plugin(fd.get(), path, p.module, 4, gojit::objdump_path(), 120);
       ++tried;
       refused += !v.values[3].ok;
-      CHECK_MESSAGE((!v.values[3].ok || !v.values[3].calls_c),
-                    "byte " << i << " bit " << bit << " altered, yet E3 was accepted as calling C");
+      CHECK_MESSAGE(!v.values[3].ok, "byte " << i << " bit " << bit << " altered, yet E3 was accepted");
     }
-  CHECK(refused > tried / 2);
-  MESSAGE(refused << " of " << tried << " single-bit changes of the call sequence refused; the rest call nothing");
+  MESSAGE(refused << " of " << tried << " single-bit changes of the call sequence refused");
 }
 
 TEST_CASE("direct: a refused verdict sends auto to the vm (the log says why); --jit-call=direct fails") {

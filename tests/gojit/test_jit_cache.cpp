@@ -286,3 +286,42 @@ TEST_CASE("jit: through the exprjit program (-f FILE is one build; missing toolc
   CHECK(missing.err.rfind("error: the jit backend needs a Go toolchain (>= 1.19): --go=", 0) == 0);
   CHECK(run({"--backend=vm", "1+1"}).out == "2\n");  // the other backends do not care
 }
+
+TEST_CASE("jit: a version-switching go (a shim: same path and times, other version) never poisons the cache") {
+  REQUIRE_MESSAGE(::access("/usr/lib/go-1.19/bin/go", X_OK) == 0, "no /usr/lib/go-1.19/bin/go: run scripts/bootstrap");
+  test::ScratchDir scratch("shim-");
+  const std::string cache = scratch.path() + "/cache", which = scratch.path() + "/version";
+  // Like asdf's or mise's shims: one script whose answer depends on state elsewhere.
+  const std::string shim = test::write_script(scratch.path(), "go",
+                                              "exec \"/usr/lib/go-$(cat '" + which + "')/bin/go\" \"$@\"\n");
+  const std::string n = unique_number(), expr = "a*2 + " + n;
+  auto run_with = [&](const char* version) {
+    std::ofstream(which, std::ios::trunc) << version;
+    return probe({"--go=" + shim, "--verbose", expr, "a=0.25"}, cache);
+  };
+  const gojit::RunResult a = run_with("1.23");
+  REQUIRE_MESSAGE(a.ok(), a.err);
+  CHECK(std::stod(a.out) == 0.5 + std::stod(n));
+  const gojit::RunResult b = run_with("1.19");  // the same path, inode, size and times
+  REQUIRE_MESSAGE(b.ok(), b.err);
+  CHECK(b.out == a.out);
+  CHECK(b.err.find("go1.19") != std::string::npos);
+  CHECK(b.err.find("jit: cache hit") == std::string::npos);  // another toolchain: another key
+  const gojit::RunResult c = run_with("1.23");  // and back: its own entry, intact
+  REQUIRE_MESSAGE(c.ok(), c.err);
+  CHECK(c.out == a.out);
+  CHECK(c.err.find("jit: cache hit") != std::string::npos);
+  CHECK(c.err.find("rebuilding") == std::string::npos);
+}
+
+TEST_CASE("jit: loading the Go runtime keeps the host's SIGURG handler and starts its threads with SIGINT blocked") {
+  const gojit::RunResult r = probe({"--signals", "a*3 + " + unique_number(), "a=1"}, test::jit_test_env());
+  REQUIRE_MESSAGE(r.ok(), r.err);
+  CHECK(r.out.find("\nsigurg-handled 3\n") != std::string::npos);  // 3 of 3, as with the vm
+  int blocked = -1, threads = -1;
+  const std::size_t at = r.out.find("sigint-blocked ");
+  REQUIRE(at != std::string::npos);
+  REQUIRE(std::sscanf(r.out.c_str() + at, "sigint-blocked %d of %d", &blocked, &threads) == 2);
+  CHECK(threads >= 2);  // the Go runtime has threads of its own by now
+  CHECK(blocked == threads);
+}

@@ -183,6 +183,9 @@ TEST_CASE("vet: the C call of ejCall<n> is recognised exactly, and nothing like 
   CHECK(ok.calls_c);
   CHECK_FALSE(ok.bare);
   CHECK(ok.stack >= 8 + 8 + 0x18 + 8 + 0x10 + 8);  // E0's frame, the helper's, the stub's return address
+  // A helper that calls nothing (its sequence altered into other instructions) is refused.
+  CHECK(vet_callee("exprjit/pX.ejCall1", "    2000:\tnot    %eax\n    2010:\tret\n").why.find("without its exact call sequence") !=
+        std::string::npos);
   // The same sequence anywhere else is an indirect call.
   CHECK(vet_callee("exprjit/pX.ejHelper", call_seq).why.find("an indirect call") != std::string::npos);
   CHECK(vet_callee("exprjit/pX.ejCall", call_seq).why.find("an indirect call") != std::string::npos);

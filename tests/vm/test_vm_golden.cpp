@@ -34,12 +34,25 @@ const char* const kExpressions[] = {
     "!a || b && 0/0",                               // logic: both sides, nan is true
     "a^5 + b^-2 + c^0.5",                           // integer-literal powers multiply; others are pow
     "2/3*b + b*2/3",                                // a chain's leading constants fold; nothing reassociates
+    "hyp(a, 2) + hyp(b, c)",                        // a language function: its own program, callf
 };
+
+// The language functions the expressions may call.
+const Functions& functions() {
+  static const Functions f = [] {
+    Functions fns;
+    const char* def = "hyp(p, q) = sqrt(p*p + q*q)";
+    std::vector<syntax::Statement> st = parse_line(def);
+    fns.define(st[0].name, check_definition(st[0], Names{nullptr, &fns, nullptr, {}}, def));
+    return fns;
+  }();
+  return f;
+}
 
 std::string render() {
   std::string out;
   for (const char* text : kExpressions) {
-    test::Checked ch = test::front(text, kVars);
+    test::Checked ch = test::front(text, kVars, ParserKind::rd, true, &functions());
     out += ">>> " + std::string(text) + "\n" + test::vm_listing(ch) + "\n";
   }
   return out;

@@ -72,12 +72,17 @@ bool writes(const std::string& text, std::string_view reg) {
 }  // namespace
 
 // The C call of emit/go/helpers.go's ejCall<n>, recognised exactly (vet.hpp).
-bool Vetter::is_c_call(const ElfFunction& f, std::vector<Insn>::const_iterator first,
-                       std::vector<Insn>::const_iterator call) const {
+bool Vetter::is_call_helper(const ElfFunction& f) const {
   const std::string prefix = main_pkg_ + ".ejCall";
   if (!starts_with(f.name, prefix) || f.name.size() == prefix.size()) return false;
   for (char c : std::string_view(f.name).substr(prefix.size()))
     if (c < '0' || c > '9') return false;
+  return true;
+}
+
+bool Vetter::is_c_call(const ElfFunction& f, std::vector<Insn>::const_iterator first,
+                       std::vector<Insn>::const_iterator call) const {
+  if (!is_call_helper(f)) return false;
   if (call->text != "call *%rax" || call - first < 2) return false;
   if ((call - 2)->text != "mov (%rax,%rbx,1),%rdx" || (call - 1)->text != "mov (%rdx),%rax") return false;
   for (auto it = first; it != call - 2; ++it)
@@ -247,6 +252,10 @@ Verdict Vetter::vet_at(const ElfFunction& f, std::vector<std::string>& path) {
       return fail("an unrecognised change of the stack pointer" + at);
     }
   }
+
+  // A C-call helper is its call sequence: one whose sequence was altered into something
+  // else (a byte changed) is not the code generated from helpers.go.
+  if (is_call_helper(f) && !calls_c) return fail("a C-call helper without its exact call sequence");
 
   path.push_back(me);
   std::uint64_t deepest = 0;

@@ -12,7 +12,8 @@
 //     of the plugin's own package named ejCall<digits>, `call *%rax` right after
 //     `mov (%rax,%rbx,1),%rdx; mov (%rdx),%rax` (the function value at fp+k, then its code),
 //     with RAX and RBX (the arguments fp and k) written by no instruction before them, and no
-//     other indirect call in that function.  The target is then a stub of the host's callee
+//     other indirect call in that function; and an ejCall<n> without that exact sequence is
+//     refused (its bytes were altered);  The target is then a stub of the host's callee
 //     table (runtime/ctable.hpp), which aligns the stack for C and zeroes X15 on return;
 //   - use R14 (Go's g register) only in the stack-guard compare of its prologue
 //     `cmp 0x10(%r14),%reg` — never load it from thread-local storage, which Go code
@@ -38,7 +39,7 @@
 namespace exprjit::gojit {
 
 inline constexpr std::uint64_t kMaxDirectStack = 64 * 1024;
-inline constexpr int kVetRules = 7;  // part of every stored verdict: bump when a rule changes
+inline constexpr int kVetRules = 8;  // part of every stored verdict: bump when a rule changes
 
 struct Insn {
   std::uint64_t addr = 0;
@@ -69,6 +70,7 @@ class Vetter {
 
  private:
   Verdict vet_at(const ElfFunction& f, std::vector<std::string>& stack);
+  bool is_call_helper(const ElfFunction& f) const;  // <main_pkg>.ejCall<digits>
   bool is_c_call(const ElfFunction& f, std::vector<Insn>::const_iterator first,
                  std::vector<Insn>::const_iterator call) const;
   std::string display(const std::string& name) const;

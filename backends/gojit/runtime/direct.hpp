@@ -65,7 +65,8 @@ inline constexpr std::size_t kCStackAllowance = 16 * 1024;
 // Calls the jit's entry points of one expression (row values, row pointers, batch) and the
 // reference's on the same probe rows over nslots slots (ordinary values, signed zeros,
 // subnormals, huge, infinities, NaN) and compares every result bit for bit (NaN equals
-// NaN).  Returns "" when they agree, else a description of the first difference.
+// NaN).  Returns "" when they agree, else a description of the first difference.  A row on
+// which the reference throws (a host function refusing a probe value) is skipped.
 std::string probe_disagreement(const Compiled& jit, const Compiled& reference, std::size_t nslots);
 
 }  // namespace exprjit::gojit

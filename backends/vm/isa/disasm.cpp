@@ -1,6 +1,8 @@
 // disasm.cpp — bytecode listing.
 #include "backends/vm/isa/disasm.hpp"
 
+#include "frontend/base/diagnostic.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -81,14 +83,17 @@ std::string disassemble(const Program& p, std::span<const std::string> names) {
   return out;
 }
 
-std::string disassemble_functions(const Module& m, const std::vector<std::vector<std::string>>& param_names) {
+std::string disassemble_functions(const Module& m, const std::vector<std::vector<std::string>>& param_names,
+                                  const std::vector<std::string>& texts) {
   std::string out;
   for (std::size_t i = 0; i < m.functions.size(); ++i) {
     const FunctionCode& f = m.functions[i];
     const std::vector<std::string>& params = param_names[i];
     out.append("function ").append(f.name).append("(");
     for (std::size_t j = 0; j < params.size(); ++j) out.append(j ? ", " : "").append(params[j]);
-    out.append(")\n");
+    out.append(")");
+    if (i < texts.size() && !texts[i].empty()) out.append("   ; ").append(printable_text(texts[i]));
+    out.append("\n");
     out += disassemble(f.single, params);
     if (!f.batch.code.empty()) out += disassemble(f.batch, params);
   }

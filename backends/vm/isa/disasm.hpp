@@ -16,6 +16,9 @@ std::string disassemble(const Program& p, std::span<const std::string> names);
 
 // Every language function of the module (its programs, parameters named), then nothing
 // else: what precedes the expressions' own programs in a listing.
-std::string disassemble_functions(const Module& m, const std::vector<std::vector<std::string>>& param_names);
+// The language functions' programs, each under a header naming it, its parameters and, as a
+// comment, its definition as written (texts[i], when given).
+std::string disassemble_functions(const Module& m, const std::vector<std::vector<std::string>>& param_names,
+                                  const std::vector<std::string>& texts = {});
 
 }  // namespace exprjit::vm

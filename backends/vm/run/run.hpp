@@ -3,6 +3,7 @@
 #pragma once
 #include <cstddef>
 
+#include "backends/backend.hpp"
 #include "backends/vm/isa/bytecode.hpp"
 
 namespace exprjit::vm {
@@ -22,6 +23,13 @@ double run_goto_ptrs(const Program& p, const double* const* ptrs);
 double run_switch(const Program& p, const double* vars);
 double run_switch_ptrs(const Program& p, const double* const* ptrs);
 double run(const Program& p, const double* vars, Dispatch dispatch);
+// The same loops as entry points of backend.hpp's RowFn / PtrFn shape for program p (its
+// frame size picks the instance), called with p as the context: a Compiled holds them, so
+// no wrapper sits between the caller and the loop.
+RowFn goto_row_entry(const Program& p);
+PtrFn goto_ptr_entry(const Program& p);
+RowFn switch_row_entry(const Program& p);
+PtrFn switch_ptr_entry(const Program& p);
 
 // Rows per block in batch evaluation (docs/design.md: measured).
 inline constexpr std::size_t kBlockRows = 64;

@@ -8,4 +8,6 @@
 #define VM_DISPATCH_GOTO 1
 #define VM_RUN_NAME run_goto
 #define VM_RUN_NAME_PTRS run_goto_ptrs
+#define VM_ROW_ENTRY goto_row_entry
+#define VM_PTR_ENTRY goto_ptr_entry
 #include "backends/vm/run/run_loop.inc"
