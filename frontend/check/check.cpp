@@ -25,58 +25,74 @@ std::atomic<std::uint64_t> g_serial{0};  // numbers function definitions (ir::Fu
 
 std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
 
+#define EXPRJIT_NOINLINE [[gnu::noinline]]
+
 class Checker {
  public:
   explicit Checker(const Names& names) : names_(names) {}
 
   // Returns the checked tree and sets *h to its height (calls count their callee's depth).
+  // Each node kind is a function of its own, kept out of line: the recursion then carries
+  // only this small frame and the one node function per level (a frame holding every
+  // kind's locals was 5.6 KiB under AddressSanitizer, too much for kMaxDepth levels).
   ir::ExprPtr expr(const syntax::Expr& e, std::size_t* h) {
     std::size_t hc = 0;  // the greatest height among the children
-    auto sub = [&](const syntax::Expr& c) {
-      std::size_t hh = 0;
-      ir::ExprPtr out = expr(c, &hh);
-      hc = std::max(hc, hh);
-      return out;
-    };
-    ir::ExprPtr out = std::visit(
-        Overload{
-            [&](const syntax::Number& n) { return ir::make(e.span, ir::Number{n.value}); },
-            [&](const syntax::Name& n) { return name(e, n); },
-            [&](const syntax::Unary& u) {
-              ir::ExprPtr operand = sub(*u.operand);
-              if (u.op == UnOp::Plus) return operand;  // the identity: +x is x
-              return ir::make(e.span, ir::Unary{u.op, std::move(operand)});
-            },
-            [&](const syntax::Power& p) {
-              ir::ExprPtr base = sub(*p.base);
-              if (std::optional<int> n = integer_literal_exponent(*p.exponent))
-                return ir::make(e.span, ir::PowInt{std::move(base), *n});
-              ir::Call call{&builtin(Fn::POW), {}};
-              call.args.push_back(std::move(base));
-              call.args.push_back(sub(*p.exponent));
-              return ir::make(e.span, std::move(call));
-            },
-            [&](const syntax::Chain& c) {
-              ir::Chain out{sub(*c.first), {}};
-              out.rest.reserve(c.rest.size());
-              for (const syntax::Link& l : c.rest) out.rest.push_back(ir::Link{l.op, sub(*l.rhs)});
-              return ir::make(e.span, std::move(out));
-            },
-            [&](const syntax::Conditional& c) {
-              ir::ExprPtr cond = sub(*c.cond);
-              ir::ExprPtr a = sub(*c.then_expr);
-              ir::ExprPtr b = sub(*c.else_expr);
-              return ir::make(e.span, ir::Conditional{std::move(cond), std::move(a), std::move(b)});
-            },
-            [&](const syntax::Call& c) { return call(e, c, sub, &hc); },
-        },
-        e.node);
+    ir::ExprPtr out = std::visit([&](const auto& n) { return node(e, n, &hc); }, e.node);
     *h = hc + 1;
     if (*h > kMaxDepth) too_deep(e.span.begin);
     return out;
   }
 
  private:
+  // A child, its height folded into *hc.
+  ir::ExprPtr sub(const syntax::Expr& c, std::size_t* hc) {
+    std::size_t hh = 0;
+    ir::ExprPtr out = expr(c, &hh);
+    *hc = std::max(*hc, hh);
+    return out;
+  }
+
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Number& n, std::size_t*) {
+    return ir::make(e.span, ir::Number{n.value});
+  }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Name& n, std::size_t*) { return name(e, n); }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Unary& u, std::size_t* hc) {
+    ir::ExprPtr operand = sub(*u.operand, hc);
+    if (u.op == UnOp::Plus) return operand;  // the identity: +x is x
+    return ir::make(e.span, ir::Unary{u.op, std::move(operand)});
+  }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Power& p, std::size_t* hc) {
+    ir::ExprPtr base = sub(*p.base, hc);
+    if (std::optional<int> n = integer_literal_exponent(*p.exponent))
+      return ir::make(e.span, ir::PowInt{std::move(base), *n});
+    ir::Call call{&builtin(Fn::POW), {}};
+    call.args.push_back(std::move(base));
+    call.args.push_back(sub(*p.exponent, hc));
+    return ir::make(e.span, std::move(call));
+  }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Chain& c, std::size_t* hc) {
+    ir::Chain out{sub(*c.first, hc), {}};
+    out.rest.reserve(c.rest.size());
+    for (const syntax::Link& l : c.rest) out.rest.push_back(ir::Link{l.op, sub(*l.rhs, hc)});
+    return ir::make(e.span, std::move(out));
+  }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Conditional& c, std::size_t* hc) {
+    ir::ExprPtr cond = sub(*c.cond, hc);
+    ir::ExprPtr a = sub(*c.then_expr, hc);
+    ir::ExprPtr b = sub(*c.else_expr, hc);
+    return ir::make(e.span, ir::Conditional{std::move(cond), std::move(a), std::move(b)});
+  }
+  EXPRJIT_NOINLINE ir::ExprPtr node(const syntax::Expr& e, const syntax::Call& c, std::size_t* hc) {
+    ir::Call out{callee(c), {}};  // resolved and checked first, out of the recursion's way
+    out.args.reserve(c.args.size());
+    for (const syntax::ExprPtr& a : c.args) out.args.push_back(sub(*a, hc));
+    if (const auto* fn = std::get_if<ir::FunctionRef>(&out.callee)) {
+      *hc = std::max(*hc, (*fn)->depth);
+      if (*hc + 1 > kMaxDepth) too_deep(c.name_span.begin);
+    }
+    return ir::make(e.span, std::move(out));
+  }
+
   const Names& names_;
 
   const ir::Callee* function(std::string_view name) const {
@@ -112,8 +128,8 @@ class Checker {
     throw CompileError("unknown variable " + quoted(n.name), e.span.begin);
   }
 
-  template <class Sub>
-  ir::ExprPtr call(const syntax::Expr& e, const syntax::Call& c, Sub& sub, std::size_t* hc) {
+  // The callee of a call, its arity checked.
+  EXPRJIT_NOINLINE ir::Callee callee(const syntax::Call& c) const {
     const Pos at = c.name_span.begin;
     ir::Call out{static_cast<const Builtin*>(nullptr), {}};
     std::string arity;
@@ -146,13 +162,7 @@ class Checker {
     }
     if (!arity.empty())
       throw CompileError(quoted(c.name) + " takes " + arity + ", given " + std::to_string(c.args.size()), at);
-    out.args.reserve(c.args.size());
-    for (const syntax::ExprPtr& a : c.args) out.args.push_back(sub(*a));
-    if (const auto* fn = std::get_if<ir::FunctionRef>(&out.callee)) {
-      *hc = std::max(*hc, (*fn)->depth);
-      if (*hc + 1 > kMaxDepth) too_deep(at);
-    }
-    return ir::make(e.span, std::move(out));
+    return out.callee;
   }
 };
 

@@ -227,7 +227,7 @@ class Parser {
   }
 
   // expr := or ( '?' expr ':' expr )?
-  Parsed expr() {
+  EXPRJIT_OUTLINE Parsed expr() {
     Parsed c = binary(0);
     if (tok_.kind != Tok::QUESTION) return c;
     Pos q = tok_.span.begin;
@@ -243,7 +243,7 @@ class Parser {
   // or .. mul (the table above level_of), by precedence climbing: one function for the
   // five left-associative levels keeps the recursion per nesting level short, and the
   // operands of one level are collected by the loop, however many.
-  Parsed binary(int min_level) {
+  EXPRJIT_OUTLINE Parsed binary(int min_level) {
     Parsed lhs = unary();
     for (int level = level_of(tok_.kind); level >= min_level; level = level_of(tok_.kind)) {
       Tok op = tok_.kind;
@@ -256,7 +256,7 @@ class Parser {
   }
 
   // unary := ( '-' | '+' | '!' ) unary | power
-  Parsed unary() {
+  EXPRJIT_OUTLINE Parsed unary() {
     UnOp op;
     switch (tok_.kind) {
       case Tok::MINUS: op = UnOp::Neg; break;
@@ -271,7 +271,7 @@ class Parser {
   }
 
   // power := primary ( '^' unary )?      right-associative through unary -> power
-  Parsed power() {
+  EXPRJIT_OUTLINE Parsed power() {
     Parsed base = primary();
     if (tok_.kind != Tok::CARET) return base;
     Pos at = tok_.span.begin;
@@ -305,7 +305,7 @@ class Parser {
   }
 
   // primary := NUMBER | IDENT | call | '(' expr ')'
-  Parsed primary() {
+  EXPRJIT_OUTLINE Parsed primary() {
     switch (tok_.kind) {
       case Tok::NUMBER: {
         Parsed leaf = make_leaf(tok_);

@@ -88,6 +88,8 @@ class InputAndOutputErrors(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn(b"no standard input", p.stderr)
 
+    @unittest.skipIf(os.environ.get("EXPRJIT_B_SANITIZE", "none") != "none",
+                     "a sanitizer runtime cannot start under an address-space limit")
     def test_a_huge_line_under_a_memory_limit_is_an_error_not_the_end(self):
         d = Dir()
         big = d.write("big", b"1+" * (100 << 20) + b"1\n2\n")  # 200 MB

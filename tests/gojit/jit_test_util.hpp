@@ -82,6 +82,19 @@ gojit::RunResult probe(const std::vector<std::string>& args, const std::string& 
 // A `go` in dir that appends each invocation's arguments to log and runs the real one.
 std::string logging_go(const std::string& dir, const std::string& log);
 
+// The exprjit program (GOJIT_EXPRJIT, for the test programs that have it) with args, in this
+// environment; a hang guard of 600 s.
+#ifdef GOJIT_EXPRJIT
+inline gojit::RunResult run_exprjit(const std::vector<std::string>& args) {
+  gojit::RunRequest req;
+  req.argv = {GOJIT_EXPRJIT};
+  req.argv.insert(req.argv.end(), args.begin(), args.end());
+  req.env = gojit::Environment::current();
+  req.timeout_s = 600;
+  return gojit::run_process(req);
+}
+#endif
+
 // The message of the exception f throws, or "(no exception)".
 std::string what_of(const std::function<void()>& f);
 

@@ -299,14 +299,7 @@ TEST_CASE("direct: a thread whose stack is too small for a direct call runs the 
 
 TEST_CASE("direct: exprjit --jit-call") {
   test::jit_test_env();
-  auto run = [](std::vector<std::string> args) {
-    gojit::RunRequest req;
-    req.argv = {GOJIT_EXPRJIT};
-    req.argv.insert(req.argv.end(), args.begin(), args.end());
-    req.env = gojit::Environment::current();
-    req.timeout_s = 600;
-    return gojit::run_process(req);
-  };
+  auto run = [](const std::vector<std::string>& args) { return test::run_exprjit(args); };
   const std::string expr = "a*2 + 1 + 0*" + unique_number();
   gojit::RunResult d = run({"--backend=jit", "--jit-call=direct", "--verbose", expr, "--var", "a=3"});
   CHECK_MESSAGE(d.exit_code == 0, d.err);

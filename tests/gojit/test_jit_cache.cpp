@@ -248,14 +248,7 @@ TEST_CASE("jit: --verbose shows the go command, phase times and loaded plugins; 
 TEST_CASE("jit: through the exprjit program (-f FILE is one build; missing toolchain exits 1)") {
   test::jit_test_env();
   test::ScratchDir scratch("cli-");
-  auto run = [](std::vector<std::string> args) {
-    gojit::RunRequest req;
-    req.argv = {GOJIT_EXPRJIT};
-    req.argv.insert(req.argv.end(), args.begin(), args.end());
-    req.env = gojit::Environment::current();
-    req.timeout_s = 600;
-    return gojit::run_process(req);
-  };
+  auto run = [](const std::vector<std::string>& args) { return test::run_exprjit(args); };
   gojit::RunResult r = run({"--backend=jit", "1+1.2-5"});
   CHECK(r.exit_code == 0);
   CHECK(r.out == "-2.8\n");

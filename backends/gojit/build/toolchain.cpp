@@ -152,30 +152,33 @@ const std::vector<std::string_view>& ToolchainIdentity::names() {
   return n;
 }
 
-std::optional<ToolchainIdentity> ToolchainIdentity::from_go_env(std::string_view out) {
-  ToolchainIdentity id;
-  std::size_t pos = 0;
-  for (std::string_view name : names()) {
-    const std::size_t nl = out.find('\n', pos);
-    if (nl == std::string_view::npos) return std::nullopt;
-    id.vars_.emplace_back(std::string(name), std::string(out.substr(pos, nl - pos)));
-    pos = nl + 1;
-  }
-  return id;
-}
-
-std::optional<ToolchainIdentity> ToolchainIdentity::parse(std::string_view text) {
+// The identity from one line per name, in names() order, each made a value by `value`
+// (nullopt refuses the line); nothing may follow the last line when `whole`.
+template <class F>
+std::optional<ToolchainIdentity> ToolchainIdentity::read_lines(std::string_view text, bool whole, F value) {
   ToolchainIdentity id;
   std::size_t pos = 0;
   for (std::string_view name : names()) {
     const std::size_t nl = text.find('\n', pos);
     if (nl == std::string_view::npos) return std::nullopt;
-    std::string_view line = text.substr(pos, nl - pos);
-    if (line.substr(0, name.size()) != name || line.size() <= name.size() || line[name.size()] != '=') return std::nullopt;
-    id.vars_.emplace_back(std::string(name), std::string(line.substr(name.size() + 1)));
+    std::optional<std::string_view> v = value(name, text.substr(pos, nl - pos));
+    if (!v) return std::nullopt;
+    id.vars_.emplace_back(std::string(name), std::string(*v));
     pos = nl + 1;
   }
-  return pos == text.size() ? std::optional(id) : std::nullopt;
+  if (whole && pos != text.size()) return std::nullopt;
+  return id;
+}
+
+std::optional<ToolchainIdentity> ToolchainIdentity::from_go_env(std::string_view out) {
+  return read_lines(out, false, [](std::string_view, std::string_view line) { return std::optional(line); });
+}
+
+std::optional<ToolchainIdentity> ToolchainIdentity::parse(std::string_view text) {  // "NAME=value" lines
+  return read_lines(text, true, [](std::string_view name, std::string_view line) -> std::optional<std::string_view> {
+    if (line.substr(0, name.size()) != name || line.size() <= name.size() || line[name.size()] != '=') return std::nullopt;
+    return line.substr(name.size() + 1);
+  });
 }
 
 std::string ToolchainIdentity::text() const {

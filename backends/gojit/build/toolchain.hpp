@@ -50,6 +50,8 @@ class ToolchainIdentity {
   const std::string& version() const { return get("GOVERSION"); }
 
  private:
+  template <class F>
+  static std::optional<ToolchainIdentity> read_lines(std::string_view text, bool whole, F value);
   std::vector<std::pair<std::string, std::string>> vars_;
 };
 

@@ -18,6 +18,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <unordered_map>
 
 #include "frontend/base/format.hpp"
@@ -27,6 +28,8 @@ namespace exprjit::gojit {
 namespace {
 
 constexpr std::size_t kOutline = 1500;  // nodes per generated function, about
+
+#define CODEGEN_NOINLINE [[gnu::noinline]]
 
 std::string hex(std::uint64_t b) {
   char buf[24];
@@ -111,30 +114,21 @@ class Body {
   Body(File& file, Access access, const ir::Expr* root, int depth)
       : file_(file), access_(std::move(access)), root_(root), depth_(depth) {}
 
-  // Emits the statements computing e; returns the atom holding its value.
+  // Emits the statements computing e; returns the atom holding its value.  The recursion
+  // runs through value() and the node functions below only, each kept out of line with
+  // few locals; composing the text of a statement happens in helpers that return before
+  // the next level is entered, so kMaxDepth levels fit in the stack (also under
+  // AddressSanitizer, where an inlined frame holding every kind's strings was 11 KiB).
   std::string value(const ir::Expr& e) {
     if (&e != root_ && access_.outlinable() && file_.weight(e) > kOutline) return outline(e);
-    return std::visit(Overload{
-                          [&](const ir::Number& n) { return konst(n.value); },
-                          [&](const ir::Variable& v) { return input(v.slot); },
-                          [&](const ir::Param& p) { return input(p.index); },
-                          [&](const ir::Unary& u) {
-                            const std::string x = value(*u.operand);
-                            return let(u.op == UnOp::Not ? "ejNot(" + x + ")" : "-" + x);
-                          },
-                          [&](const ir::Chain& c) { return chain(e, c); },
-                          [&](const ir::PowInt& p) { return pow_int(p); },
-                          [&](const ir::Conditional& c) { return conditional(c); },
-                          [&](const ir::Call& c) { return call(c); },
-                      },
-                      e.node);
+    return std::visit([&](const auto& n) { return node(e, n); }, e.node);
   }
 
   // Runs of the accumulated value through links [from, to) of a chain, in place.
   void links(const std::string& acc, const std::vector<ir::Link>& ls, std::size_t from, std::size_t to) {
     for (std::size_t i = from; i < to; ++i) {
       const std::string y = value(*ls[i].rhs);
-      line(acc + " = " + operation(ls[i].op, acc, y));
+      assign(acc, operation(ls[i].op, acc, y));
     }
   }
 
@@ -213,78 +207,107 @@ class Body {
     return "";
   }
 
-  std::string chain(const ir::Expr& e, const ir::Chain& c) {
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Number& n) { return konst(n.value); }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Variable& v) { return input(v.slot); }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Param& p) { return input(p.index); }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Unary& u) {
+    const std::string x = value(*u.operand);
+    return unary_of(u.op, x);
+  }
+  CODEGEN_NOINLINE std::string node(const ir::Expr& e, const ir::Chain& c) {
     // The accumulator: the first operand's temporary when it has one (a temporary is used
     // once, by the operation it was made for), else a new one.
     std::string acc = value(*c.first);
     if (acc[0] != 't') acc = let(acc);
-    if (!access_.outlinable() || file_.weight(e) <= kOutline) {
-      links(acc, c.rest, 0, c.rest.size());
-      return acc;
-    }
-    // Groups of links of about kOutline nodes, each a function of the accumulated value.
+    if (!access_.outlinable() || file_.weight(e) <= kOutline) links(acc, c.rest, 0, c.rest.size());
+    else chain_groups(acc, c);
+    return acc;
+  }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::PowInt& p) {
+    if (p.n == 0) return konst(1.0);  // x^0 = 1 for every x: the base is not computed (nothing would use it)
+    const std::string b = value(*p.base);
+    return pow_chain(b, p.n);
+  }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Conditional& c) {
+    const std::string cond = value(*c.cond);
+    const std::string t = open_if(cond);
+    ++depth_;
+    const std::string a = value(*c.then_expr);
+    assign(t, a);
+    --depth_;
+    raw_line("} else {");
+    ++depth_;
+    const std::string b = value(*c.else_expr);
+    assign(t, b);
+    --depth_;
+    raw_line("}");
+    return t;
+  }
+  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Call& c) {
+    std::vector<std::string> args;
+    args.reserve(c.args.size());
+    for (const ir::ExprPtr& a : c.args) args.push_back(value(*a));  // left to right
+    return finish_call(c, args);
+  }
+
+  // ---- helpers: each builds the text of a statement and returns before any recursion ----
+  CODEGEN_NOINLINE void raw_line(const char* s) { line(s); }
+  CODEGEN_NOINLINE void assign(const std::string& to, const std::string& rhs) { line(to + " = " + rhs); }
+  CODEGEN_NOINLINE std::string unary_of(UnOp op, const std::string& x) {
+    return let(op == UnOp::Not ? "ejNot(" + x + ")" : "-" + x);
+  }
+  CODEGEN_NOINLINE std::string open_if(const std::string& cond) {
+    const std::string t = temp();
+    line("var " + t + " float64");
+    line("if " + cond + " != 0 {");
+    return t;
+  }
+
+  // A long chain: groups of links of about kOutline nodes, each a function of the
+  // accumulated value.
+  CODEGEN_NOINLINE void chain_groups(const std::string& acc, const ir::Chain& c) {
     for (std::size_t from = 0; from < c.rest.size();) {
       std::size_t to = from, w = 0;
       while (to < c.rest.size() && (to == from || w + file_.weight(*c.rest[to].rhs) + 1 <= kOutline))
         w += file_.weight(*c.rest[to++].rhs) + 1;
       const std::string name = "S" + num(file_.outlined++);
-      Body inner(file_, access_.inside(), nullptr, 1);
-      inner.links("acc", c.rest, from, to);
+      auto inner = std::make_unique<Body>(file_, access_.inside(), nullptr, 1);
+      inner->links("acc", c.rest, from, to);
       file_.functions += "\nfunc " + name + "(" + access_.env_param() + ", fp unsafe.Pointer, acc float64) float64 {\n" +
-                         inner.constants(1) + inner.statements() + "\treturn acc\n}\n";
+                         inner->constants(1) + inner->statements() + "\treturn acc\n}\n";
       line(acc + " = " + name + "(" + env() + ", fp, " + acc + ")");
       from = to;
     }
-    return acc;
   }
 
-  // An expression of its own: S<j>(env, fp) returns its value.
-  std::string outline(const ir::Expr& e) {
+  // An expression of its own: S<j>(env, fp) returns its value.  The inner function's
+  // writer lives on the heap: outlined parts nest as deep as the expression.
+  CODEGEN_NOINLINE std::string outline(const ir::Expr& e) {
+    auto inner = std::make_unique<Body>(file_, access_.inside(), &e, 1);
+    const std::string v = inner->value(e);
+    return finish_outline(*inner, v);
+  }
+  CODEGEN_NOINLINE std::string finish_outline(const Body& inner, const std::string& v) {
     const std::string name = "S" + num(file_.outlined++);
-    Body inner(file_, access_.inside(), &e, 1);
-    const std::string v = inner.value(e);
     file_.functions += "\nfunc " + name + "(" + access_.env_param() + ", fp unsafe.Pointer) float64 {\n" +
                        inner.constants(1) + inner.statements() + "\treturn " + v + "\n}\n";
     return let(name + "(" + env() + ", fp)");
   }
 
-  // The spec's multiplication chain (rt::pow_int), with r = 1 left out (1 * y is y).
-  std::string pow_int(const ir::PowInt& p) {
-    unsigned m = static_cast<unsigned>(p.n < 0 ? -p.n : p.n);
-    if (m == 0) return konst(1.0);  // x^0 = 1 for every x: the base is not computed (nothing would use it)
-    std::string b = value(*p.base);
+  // The spec's multiplication chain (rt::pow_int) of the base b, with r = 1 left out (1 * y is y).
+  CODEGEN_NOINLINE std::string pow_chain(std::string b, int n) {
+    unsigned m = static_cast<unsigned>(n < 0 ? -n : n);
     std::string r;
     while (m > 0) {
       if (m & 1) r = r.empty() ? b : let("float64(" + r + " * " + b + ")");
       m >>= 1;
       if (m > 0) b = let("float64(" + b + " * " + b + ")");
     }
-    if (p.n < 0) r = let("float64(" + konst(1.0) + " / " + r + ")");
+    if (n < 0) r = let("float64(" + konst(1.0) + " / " + r + ")");
     return r;
   }
 
-  std::string conditional(const ir::Conditional& c) {
-    const std::string cond = value(*c.cond);
-    const std::string t = temp();
-    line("var " + t + " float64");
-    line("if " + cond + " != 0 {");
-    ++depth_;
-    const std::string a = value(*c.then_expr);
-    line(t + " = " + a);
-    --depth_;
-    line("} else {");
-    ++depth_;
-    const std::string b = value(*c.else_expr);
-    line(t + " = " + b);
-    --depth_;
-    line("}");
-    return t;
-  }
-
-  std::string call(const ir::Call& c) {
-    std::vector<std::string> args;
-    args.reserve(c.args.size());
-    for (const ir::ExprPtr& a : c.args) args.push_back(value(*a));  // left to right
+  CODEGEN_NOINLINE std::string finish_call(const ir::Call& c, const std::vector<std::string>& args) {
     if (const auto* bp = std::get_if<const Builtin*>(&c.callee)) {
       const Builtin& b = **bp;
       if (b.go.empty()) return let(c_call({CalleeSlot::Kind::builtin, b.id, 0, 0}, args));
