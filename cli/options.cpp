@@ -128,6 +128,10 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
       ->type_name("MODE");
   app.add_option("--build-timeout", timeout, "jit: seconds before 'go build' is killed (default 120; inf: never)")
       ->type_name("SECONDS");
+  app.add_option("--threads", o.compile.threads,
+                 "threads for batch evaluation (--csv): 0 = every core (default), 1 = one")
+      ->type_name("N")
+      ->check(CLI::Range(0u, 1024u));
   auto* csv = app.add_option("--csv", o.csv,
                              "evaluate each EXPR for every row of the CSV FILE ('-' = stdin): the header row names the "
                              "variables, other columns pass through; writes the rows with one result column per EXPR")

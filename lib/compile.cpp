@@ -4,6 +4,8 @@
 #include <algorithm>
 
 #include "driver/front.hpp"
+#include <thread>
+
 #include "lib/impl.hpp"
 
 namespace exprjit {
@@ -97,6 +99,7 @@ std::vector<Expression> compile_texts(std::span<const std::string_view> texts, c
       }
     impl->bound = layout.addresses;
     impl->has_bound = !layout.addresses.empty() && all_bound;
+    impl->threads = options.threads ? options.threads : std::max(1u, std::thread::hardware_concurrency());
     impl->log = log;
     impl->engines = engines;
     impl->code = std::move(code[k]);

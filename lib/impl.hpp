@@ -48,6 +48,7 @@ struct Expression::Impl {
   std::vector<std::string> variables;  // the caller's order (values, columns): slot order
   std::vector<std::string> reads;      // the variables the text reads (variables' order)
   bool has_bound = false;
+  unsigned threads = 1;                // eval_batch's (CompileOptions::threads resolved)
   std::shared_ptr<EventLog> log;               // what the backends were made with
   std::shared_ptr<driver::Engines> engines;    // the backends (declared before code: outlives it)
   std::unique_ptr<Compiled> code;

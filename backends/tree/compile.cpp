@@ -183,22 +183,22 @@ struct Builder {
     if (const auto* b = std::get_if<const Builtin*>(&c.callee)) {
       const Builtin& fn = **b;
       if (fn.f1) {
-        n->target = reinterpret_cast<const void*>(fn.f1);
+        n->c_fn.f1 = fn.f1;
         const Kind k = single(n, *c.args[0]);
         n->fn = by_mode([&]<Mode M>() -> NodeFn { return k == Kind::V ? &call1<Kind::V, M> : &call1<Kind::N, M>; });
       } else if (fn.f2 && c.args.size() == 2) {
-        n->target = reinterpret_cast<const void*>(fn.f2);
+        n->c_fn.f2 = fn.f2;
         Kind l = single(n, *c.args[0]);
         Kind r = Kind::N;
         if (const auto* v = std::get_if<ir::Variable>(&c.args[1]->node)) n->slot2 = v->slot, r = Kind::V;
         else n->b = node(*c.args[1]);
         n->fn = by_mode([&]<Mode M>() { return l == Kind::V ? call2_fn<M, Kind::V>(r) : call2_fn<M, Kind::N>(r); });
       } else if (fn.f2) {  // variadic: min(a), min(a, b, c, ...)
-        n->target = reinterpret_cast<const void*>(fn.f2);
+        n->c_fn.f2 = fn.f2;
         n->kids = kids(c.args);
         n->fn = &fold_left;
       } else {
-        n->target = reinterpret_cast<const void*>(fn.f3);
+        n->c_fn.f3 = fn.f3;
         n->kids = kids(c.args);
         n->fn = &call3;
       }

@@ -65,11 +65,11 @@ inline double conditional(const Node* s, Env env) {
 
 // ---- calls ----
 template <Kind K, Mode M>
-double call1(const Node* s, Env env) { return reinterpret_cast<Fn1>(s->target)(lhs<K, M>(s, env)); }
+double call1(const Node* s, Env env) { return s->c_fn.f1(lhs<K, M>(s, env)); }
 template <Kind L, Kind R, Mode M>
 double call2(const Node* s, Env env) {
   const double x = lhs<L, M>(s, env);
-  return reinterpret_cast<Fn2>(s->target)(x, rhs<R, M>(s, env));
+  return s->c_fn.f2(x, rhs<R, M>(s, env));
 }
 
 // The arguments of a call with many of them, evaluated left to right into a buffer.
@@ -87,11 +87,11 @@ double with_args(const Node* s, Env env, F&& use) {
   return use(args);
 }
 inline double call3(const Node* s, Env env) {
-  return with_args(s, env, [&](const double* a) { return reinterpret_cast<Fn3>(s->target)(a[0], a[1], a[2]); });
+  return with_args(s, env, [&](const double* a) { return s->c_fn.f3(a[0], a[1], a[2]); });
 }
 inline double fold_left(const Node* s, Env env) {  // variadic built-ins: min(a, b, c) = min(min(a, b), c)
   double acc = s->kids[0]->eval(env);
-  for (int i = 1; i < s->n; ++i) acc = reinterpret_cast<Fn2>(s->target)(acc, s->kids[i]->eval(env));
+  for (int i = 1; i < s->n; ++i) acc = s->c_fn.f2(acc, s->kids[i]->eval(env));
   return acc;
 }
 inline double host(const Node* s, Env env) {

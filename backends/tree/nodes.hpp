@@ -35,7 +35,12 @@ struct Node {
   BinOp op = BinOp::Add;      // a long chain's operators are in `ops`
   const Node* const* kids = nullptr;  // a long chain's or a call's operands
   const BinOp* ops = nullptr;         // a long chain's operators (ops[i] joins kids[i+1])
-  const void* target = nullptr;       // the callee: Builtin, ir::HostFunction, or Body
+  union {                             // a built-in's C function, by arity
+    Fn1 f1;
+    Fn2 f2;
+    Fn3 f3;
+  } c_fn{nullptr};
+  const void* target = nullptr;       // the callee object: ir::HostFunction or Body
   double eval(Env env) const { return fn(this, env); }
 };
 

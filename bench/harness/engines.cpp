@@ -70,15 +70,19 @@ class NativeEvaluator final : public Evaluator {
   const double* const* cols_;
 };
 
-// A backend of the library's table, bound ("vm") or by values ("vm-values").
-Engine backend(const BackendDescription& b, bool values) {
-  const std::string name = b.name + (values ? "-values" : "");
-  const std::string how = values ? "f.eval(values) per evaluation" : "Symbols bound by address, f() per evaluation";
-  Engine e{name, "exprjit " + b.name + " backend through the public API: " + how + (values ? "" : "; batch: eval_batch"),
-           Engine::backend, true, !values, "", nullptr};
-  e.prepare = [backend = b.name, values](const Job& job) -> Prepared {
+// A backend of the library's table, bound ("vm") or by values ("vm-values"), on one
+// thread; or its batch on `threads` threads of the library's pool ("vm-2t", batch only).
+Engine backend(const BackendDescription& b, bool values, unsigned threads = 1) {
+  const std::string name = b.name + (values ? "-values" : threads > 1 ? "-" + std::to_string(threads) + "t" : "");
+  const std::string how = values        ? "f.eval(values) per evaluation"
+                          : threads > 1 ? "eval_batch on " + std::to_string(threads) + " threads (batch only)"
+                                        : "Symbols bound by address, f() per evaluation; batch: eval_batch";
+  Engine e{name, "exprjit " + b.name + " backend through the public API: " + how, Engine::backend, threads == 1,
+           !values, "", nullptr};
+  e.prepare = [backend = b.name, values, threads](const Job& job) -> Prepared {
     CompileOptions o;
     o.backend = backend;
+    o.threads = threads;
     if (values) return {std::make_unique<ValuesEvaluator>(job, o), ""};
     auto ev = std::make_unique<BoundEvaluator>(job, o);
     std::string note = ev->expression().how();
@@ -106,6 +110,8 @@ std::vector<Engine> make_engines() {
   out.push_back(native_engine());
   for (const BackendDescription& b : available_backends()) out.push_back(backend(b, false));
   for (const BackendDescription& b : available_backends()) out.push_back(backend(b, true));
+  for (const BackendDescription& b : available_backends())
+    if (b.name != "tree") out.push_back(backend(b, false, 2));
   out.push_back(exprtk_engine());
   out.push_back(muparser_engine());
   out.push_back(luajit_engine());

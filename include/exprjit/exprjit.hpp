@@ -147,6 +147,11 @@ struct CompileOptions {
   // How the jit calls its code: "auto" (directly where vetted and the thread's stack has
   // room, else on the vm), "direct" (any refusal is an Error), "fallback" (always the vm).
   std::string jit_call{};
+  // Threads for eval_batch: 0 = the machine's cores, 1 = the calling thread only.  A batch
+  // runs its first kParallelProbeRows rows on the calling thread, timed; when the rest would
+  // take longer than kParallelMinMicros, it is split over the library's pool.  Results are
+  // the same bits whatever the count.
+  unsigned threads = 0;
   // Receives what compiling reports (Event); may be called from the compiling thread only.
   std::function<void(const Event&)> on_event{};
 };
@@ -295,6 +300,8 @@ class EXPRJIT_API Expression {
   void eval_batch(std::initializer_list<std::span<const double>> columns, std::span<double> out) const {
     eval_batch(std::span(columns.begin(), columns.size()), out);
   }
+  // The thread count its batches use (CompileOptions::threads, 0 resolved).
+  unsigned threads() const;
 
   // The order of eval()'s values and eval_batch()'s columns: Symbols::names() or the list
   // of names the expression was compiled with (variables it does not use included).
@@ -313,6 +320,8 @@ class EXPRJIT_API Expression {
  private:
   explicit Expression(std::shared_ptr<const Impl> impl) noexcept;
   const Impl& impl() const;
+  friend void eval_batch_many(std::span<const Expression> exprs, std::span<const std::span<const double>> columns,
+                              std::span<const std::span<double>> outs);
   friend struct ExpressionFactory;
 
   const detail::Hot* hot_ = &detail::empty_hot;  // first: operator() needs only this
@@ -336,6 +345,19 @@ EXPRJIT_API Expression compile(std::string_view text, const CompileOptions& opti
 // Several expressions at once.  The jit builds them in one `go build`, so this is much
 // faster than compiling them one by one there.  Throws on the first invalid text (the
 // ParseError's text() says which).
+// When a batch goes parallel (CompileOptions::threads; docs/api.md has the measurements):
+// the rows timed on the calling thread first, and the least time the rest must take.
+inline constexpr std::size_t kParallelProbeRows = 4096;
+inline constexpr double kParallelMinMicros = 200;
+
+// Several outputs in one pass over the rows: outs[k] receives exprs[k] on every row of the
+// columns, block by block (each block of every column is read once for all expressions,
+// while it is in cache), on the threads of exprs[0] (CompileOptions::threads).  Every
+// expression must have the same variables() (compiled against the same symbols or names),
+// every out the same length, no out may overlap a column or another out: else Error.
+EXPRJIT_API void eval_batch_many(std::span<const Expression> exprs, std::span<const std::span<const double>> columns,
+                                 std::span<const std::span<double>> outs);
+
 EXPRJIT_API std::vector<Expression> compile_many(std::span<const std::string> texts, const Symbols& symbols,
                                                  const CompileOptions& options = {});
 EXPRJIT_API std::vector<Expression> compile_many(std::span<const std::string> texts,

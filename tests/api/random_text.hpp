@@ -28,11 +28,11 @@ inline std::string random_text(std::mt19937_64& rng, const std::vector<std::stri
   auto sub = [&] { return random_text(rng, vars, depth - 1); };
   static const char* const powers[] = {"2", "3", "-1", "-(2)", "0", "(5)", "2.0", "64"};
   switch (pick(8)) {
-    case 7: return "(" + sub() + ")^" + powers[pick(8)];
+    case 7: return std::string("(").append(sub()).append(")^").append(powers[pick(8)]);
     case 0:
-    case 1: return "(" + sub() + " " + bin[pick(14)] + " " + sub() + ")";
+    case 1: return std::string("(").append(sub()).append(" ").append(bin[pick(14)]).append(" ").append(sub()).append(")");
     case 2: return std::string(un[pick(3)]) + "(" + sub() + ")";
-    case 3: return "(" + sub() + " ? " + sub() + " : " + sub() + ")";
+    case 3: return std::string("(").append(sub()).append(" ? ").append(sub()).append(" : ").append(sub()).append(")");
     case 4: return std::string(f1[pick(19)]) + "(" + sub() + ")";
     case 5: return std::string(f2[pick(4)]) + "(" + sub() + ", " + sub() + ")";
     default: {

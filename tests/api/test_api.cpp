@@ -229,7 +229,7 @@ TEST_CASE("more variables than the inline buffers hold") {
   std::string text = "0";
   std::vector<std::string> names;
   for (int i = 0; i < 40; ++i) {
-    names.push_back("v" + std::to_string(i));
+    names.push_back(std::string("v").append(std::to_string(i)));
     storage[i] = i;
     syms.bind(names.back(), &storage[i]);
     if (i % 2 == 0) text += "+" + names.back();  // every other one: the gather path

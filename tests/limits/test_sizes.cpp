@@ -19,7 +19,7 @@ TEST_CASE("200,000 bound variables: an expression over the first and the last co
   exprjit::Symbols s;
   for (std::size_t i = 0; i < n; ++i) {
     values[i] = static_cast<double>(i);
-    s.bind("v" + std::to_string(i), &values[i]);
+    s.bind(std::string("v").append(std::to_string(i)), &values[i]);
   }
   CHECK(s.size() == n);
   for (const char* backend : {"tree", "vm"}) {
@@ -36,7 +36,7 @@ TEST_CASE("200,000 bound variables: an expression over the first and the last co
 TEST_CASE("a session of 100,000 assignments, each line reading the one before") {
   exprjit::Session s;
   std::vector<std::string> texts = {"x0 = 1"};
-  for (int i = 1; i < 100000; ++i) texts.push_back("x" + std::to_string(i) + " = x" + std::to_string(i - 1) + " + 1");
+  for (int i = 1; i < 100000; ++i) texts.push_back(std::string("x").append(std::to_string(i)) + " = x" + std::to_string(i - 1) + " + 1");
   std::vector<exprjit::Session::Line> lines;
   for (std::size_t i = 0; i < texts.size(); ++i) lines.push_back({texts[i], i + 1});
   const std::vector<exprjit::Session::Result> r = s.run(lines);
@@ -48,8 +48,8 @@ TEST_CASE("a session of 100,000 assignments, each line reading the one before") 
 
 TEST_CASE("20,000 host functions and 100,000 declared variables") {
   exprjit::Symbols s;
-  for (int i = 0; i < 20000; ++i) s.bind_function("f" + std::to_string(i), &plus_one);
-  for (int i = 0; i < 100000; ++i) s.declare("d" + std::to_string(i));
+  for (int i = 0; i < 20000; ++i) s.bind_function(std::string("f").append(std::to_string(i)), &plus_one);
+  for (int i = 0; i < 100000; ++i) s.declare(std::string("d").append(std::to_string(i)));
   exprjit::Expression f = exprjit::compile("f19999(d99999) + f0(d0)", s);
   const std::vector<std::string>& vars = f.variables();
   CHECK(vars.size() == 100000);
