@@ -37,6 +37,7 @@
 #include "bench/harness/json.hpp"
 #include "bench/harness/suite.hpp"
 #include "bench/harness/summary.hpp"
+#include "bench/peers/calls.hpp"
 #include "bench/peers/peers.hpp"
 
 using namespace exprjit;
@@ -252,6 +253,7 @@ int main(int argc, char** argv) {
   if (args.compile) {
     suite.register_compile();
     register_scaling(args.filter);
+    register_calls(args.filter);
   }
   auto t_gate = Clock::now();
   run["engines"] = suite.prepare_and_register(std::cerr);

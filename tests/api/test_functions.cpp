@@ -15,6 +15,8 @@
 #include <thread>
 #include <vector>
 
+#include "random_text.hpp"
+
 namespace {
 
 bool same_bits(double a, double b) {
@@ -110,6 +112,45 @@ TEST_CASE("host and language functions give the same bits on every backend, sing
         CHECK(same_bits(out[i], want[i]));
       }
     }
+  }
+}
+
+TEST_CASE("random expressions calling host and language functions: the same bits on every backend") {
+  std::vector<double> vars = {0, 0, 0};
+  exprjit::Symbols s = symbols(vars);
+  std::mt19937_64 rng(23);
+  const std::vector<std::string> names = {"x", "y", "z"};
+  std::vector<std::string> texts;
+  for (int i = 0; i < 120; ++i) {
+    auto r = [&] { return exprjit::test::random_text(rng, names, 3); };
+    texts.push_back("hyp(" + r() + ", " + r() + ") + f2(" + r() + ", x) - lerp(" + r() + ", y, z) * f1(" + r() +
+                    ") + wsum(" + r() + ", " + r() + ", " + r() + ") + sq(pair(" + r() + ", z))");
+  }
+  std::vector<std::vector<double>> rows(24, std::vector<double>(3));
+  for (auto& row : rows)
+    for (double& v : row) v = std::uniform_real_distribution<double>(-3, 3)(rng);
+  rows[0] = {0.0, -0.0, std::nan("")};
+  rows[1] = {INFINITY, 1e-310, -1e300};
+  std::vector<std::vector<double>> cols(3, std::vector<double>(rows.size()));
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    for (int c = 0; c < 3; ++c) cols[c][i] = rows[i][c];
+  const std::vector<exprjit::Expression> ref = exprjit::compile_many(texts, s, {.backend = "tree"});
+  for (const exprjit::CompileOptions& o : every_backend()) {
+    CAPTURE(label(o));
+    const std::vector<exprjit::Expression> fs = exprjit::compile_many(texts, s, o);  // one build for the jit
+    int bad = 0;
+    for (std::size_t k = 0; k < texts.size(); ++k) {
+      std::vector<double> out(rows.size());
+      fs[k].eval_batch({cols[0], cols[1], cols[2]}, out);
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const double want = ref[k].eval(rows[i]);
+        vars = rows[i];
+        if (!same_bits(fs[k].eval(rows[i]), want) || !same_bits(fs[k](), want) || !same_bits(out[i], want)) {
+          if (++bad <= 3) MESSAGE(texts[k] << " at row " << i);
+        }
+      }
+    }
+    CHECK(bad == 0);
   }
 }
 

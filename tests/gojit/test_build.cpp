@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -288,6 +289,43 @@ TEST_CASE("process: a timeout kills the whole process group") {
     if (!dead) ::usleep(20000);
   }
   CHECK(dead);
+}
+
+TEST_CASE("process: an infinite or huge timeout is no deadline, never an overflow") {
+  test::ScratchDir scratch("forever-");
+  RunRequest req;
+  req.env = Environment::current();
+  req.argv = {test::write_script(scratch.path(), "s", "sleep 0.2; echo done\n")};
+  for (double t : {static_cast<double>(INFINITY), 1e300, 9.3e9, 3.2e7}) {
+    CAPTURE(t);
+    req.timeout_s = t;
+    const RunResult r = run_process(req);
+    CHECK_FALSE(r.timed_out);
+    CHECK(r.ok());
+    CHECK(r.out == "done\n");
+  }
+}
+
+TEST_CASE("cache: a root reached through a symlink is resolved once; swapping the link later redirects nothing") {
+  test::ScratchDir scratch("link-");
+  const std::string real = scratch.path() + "/real", other = scratch.path() + "/other", link = scratch.path() + "/link";
+  ::mkdir(real.c_str(), 0700);
+  ::mkdir(other.c_str(), 0700);
+  REQUIRE(::symlink(real.c_str(), link.c_str()) == 0);
+  Cache cache(link);
+  CHECK(cache.root() == std::filesystem::canonical(real).string());
+  // Another user's swap loop would retarget the link between the check and the use.
+  std::filesystem::remove(link);
+  REQUIRE(::symlink(other.c_str(), link.c_str()) == 0);
+  const std::string dir = cache.make_temp_dir("build-");
+  std::ofstream(dir + "/out.so", std::ios::binary) << "bytes";
+  const CacheKey key = CacheKey::of("exprjit-test", "link");
+  const CacheFile f = cache.store(CacheKind::toolchain, key, dir + "/out.so");
+  CHECK(f.path.rfind(std::filesystem::canonical(real).string(), 0) == 0);
+  CHECK(std::filesystem::exists(real + "/toolchains/" + key.hex() + ".entry"));
+  CHECK_FALSE(std::filesystem::exists(other + "/toolchains"));
+  std::string damage;
+  CHECK(cache.lookup(CacheKind::toolchain, key, &damage));
 }
 
 TEST_CASE("process: shell quoting for display") {

@@ -283,3 +283,15 @@ TEST_CASE("jit: a sum of 100,000 terms builds in functions of bounded size and a
   for (double x : {0.5, -3.0, 1e-300}) CHECK(test::same_bits(code->eval(&x), test::compile_one(*vm, c)->eval(&x)));
   MESSAGE("100,000-term sum: " << go.size() / 1024 << " KiB of Go, longest function " << longest << " lines");
 }
+
+TEST_CASE("jit: a build with no deadline (an infinite or huge timeout) runs to the end") {
+  for (double t : {static_cast<double>(INFINITY), 1e300}) {
+    CAPTURE(t);
+    BackendOptions o;
+    o.build_timeout_s = t;
+    auto b = jit(o);
+    const test::Checked c = test::front("x*3 + " + test::unique_number(), {"x"});  // new to the cache: a build
+    const double x = 2;
+    CHECK(test::same_bits(test::compile_one(*b, c)->eval(&x), test::compile_one(*test::make_backend("vm"), c)->eval(&x)));
+  }
+}

@@ -4,6 +4,9 @@
 // fails the run.
 #include <doctest/doctest.h>
 
+#include <exprjit/exprjit.hpp>
+
+#include <atomic>
 #include <thread>
 
 #include "backends/backend.hpp"
@@ -79,4 +82,54 @@ TEST_CASE("every backend, 8 threads, same results as serial") {
         CHECK(test::same_bits(out[static_cast<std::size_t>(r)], want[i][static_cast<std::size_t>(r)]));
     }
   }
+}
+
+namespace {
+// A host function with shared state it reads (the coefficients) and counts atomically:
+// what the API's contract allows a thread-safe host function to do.
+std::atomic<long> g_host_calls{0};
+const double kCoeffs[] = {0.5, -1.25, 2.0};
+double poly3(double x, double y) noexcept {
+  g_host_calls.fetch_add(1, std::memory_order_relaxed);
+  return (kCoeffs[0] * x + kCoeffs[1]) * y + kCoeffs[2];
+}
+double sum_all(const double* a, std::size_t n, void* user) {
+  double s = *static_cast<const double*>(user);
+  for (std::size_t i = 0; i < n; ++i) s += a[i];
+  return s;
+}
+}  // namespace
+
+TEST_CASE("host and language functions from 8 threads at once, through the public API, on every backend") {
+  double bias = 0.25;
+  exprjit::Symbols s;
+  s.declare("a").declare("b");
+  s.bind_function("poly3", &poly3).bind_function("sum_all", &sum_all, &bias, 1, 0);
+  s.define("hyp(p, q) = sqrt(p*p + q*q); twice(t) = 2*t");
+  const std::string text = "poly3(a, b) + sum_all(a, b, hyp(a, b)) - twice(poly3(b, a))";
+  std::mt19937_64 rng(11);
+  std::vector<std::vector<double>> cols(2, std::vector<double>(513));
+  for (auto& c : cols)
+    for (double& v : c) v = std::uniform_real_distribution<double>(-4, 4)(rng);
+  for (const exprjit::BackendDescription& b : exprjit::available_backends()) {
+    CAPTURE(b.name);
+    const exprjit::Expression f = exprjit::compile(text, s, {.backend = b.name, .threads = 1});
+    std::vector<double> want(cols[0].size());
+    f.eval_batch({cols[0], cols[1]}, want);
+    std::atomic<int> bad{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back([&, t] {
+        std::vector<double> out(cols[0].size());
+        for (int rep = 0; rep < 10; ++rep) {
+          f.eval_batch({cols[0], cols[1]}, out);
+          for (std::size_t i = 0; i < out.size(); ++i) bad += !test::same_bits(out[i], want[i]);
+          const std::size_t r = static_cast<std::size_t>(t * 37 + rep) % cols[0].size();
+          bad += !test::same_bits(f.eval({cols[0][r], cols[1][r]}), want[r]);
+        }
+      });
+    for (std::thread& th : threads) th.join();
+    CHECK(bad.load() == 0);
+  }
+  CHECK(g_host_calls.load() > 0);
 }

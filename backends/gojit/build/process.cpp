@@ -126,7 +126,13 @@ RunResult run_process(const RunRequest& req) {
   out_w.reset();
   err_w.reset();
 
-  const auto deadline = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.timeout_s));
+  // No deadline for inf, NaN or anything beyond a year: a count of nanoseconds of such a
+  // duration would overflow (and kill the build at once).
+  constexpr double kForever = 365.0 * 86400;
+  const bool has_deadline = req.timeout_s > 0 && req.timeout_s < kForever;
+  const auto deadline =
+      has_deadline ? start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(req.timeout_s))
+                   : Clock::time_point::max();
   // A pidfd becomes readable when the child exits, so one poll() waits for output, exit
   // and the deadline together.  Without one (old kernels) poll in 20 ms slices.
   Fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -148,11 +154,12 @@ RunResult run_process(const RunRequest& req) {
     int npipes = n;
     if (!exited && pidfd.get() >= 0) pfd[n++] = {pidfd.get(), POLLIN, 0};
     auto now = Clock::now();
-    if (now >= deadline) {
+    if (has_deadline && now >= deadline) {
       r.timed_out = !exited;
       break;
     }
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1;
+    const long long left =
+        has_deadline ? std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1 : 1LL << 30;
     int wait_ms = exited ? 0 : static_cast<int>(std::min<long long>(left, pidfd.get() >= 0 ? 1 << 30 : 20));
     int pr = ::poll(pfd, static_cast<nfds_t>(n), wait_ms);
     if (pr < 0 && errno != EINTR) break;

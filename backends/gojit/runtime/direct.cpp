@@ -54,23 +54,6 @@ std::string describe(const char* what, std::size_t row, double ref, double jit) 
   return buf;
 }
 
-// This thread's stack, read once (pthread_getattr_np: the main thread's from its rlimit).
-struct ThreadStack {
-  std::uintptr_t lo = 0, hi = 0;
-  ThreadStack() {
-    pthread_attr_t a;
-    if (pthread_getattr_np(pthread_self(), &a) != 0) return;
-    void* addr = nullptr;
-    std::size_t size = 0, guard = 0;
-    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
-      pthread_attr_getguardsize(&a, &guard);
-      lo = reinterpret_cast<std::uintptr_t>(addr) + guard;
-      hi = reinterpret_cast<std::uintptr_t>(addr) + size;
-    }
-    pthread_attr_destroy(&a);
-  }
-};
-
 }  // namespace
 
 bool direct_available() { return EXPRJIT_GOJIT_TRAMPOLINES != 0; }
@@ -98,17 +81,24 @@ std::optional<std::string> direct_unsupported(const Toolchain& tc) {
   return std::nullopt;
 }
 
-std::size_t stack_room() {
-  // The one per-thread state of the jit: where this thread's stack is, so that each call
-  // compares two addresses instead of asking the system.  initial-exec: no lookup call.
-  static thread_local __attribute__((tls_model("initial-exec"))) ThreadStack* t_stack = nullptr;
-  if (!t_stack) {
-    static thread_local ThreadStack stack;
-    t_stack = &stack;
+thread_local __attribute__((tls_model("initial-exec"))) StackBounds t_stack_bounds;
+
+std::size_t stack_room_first() {
+  StackBounds b;
+  pthread_attr_t a;
+  if (pthread_getattr_np(pthread_self(), &a) == 0) {
+    void* addr = nullptr;
+    std::size_t size = 0, guard = 0;
+    if (pthread_attr_getstack(&a, &addr, &size) == 0) {
+      pthread_attr_getguardsize(&a, &guard);
+      b.lo = reinterpret_cast<std::uintptr_t>(addr) + guard;
+      b.hi = reinterpret_cast<std::uintptr_t>(addr) + size;
+    }
+    pthread_attr_destroy(&a);
   }
-  const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
-  if (sp <= t_stack->lo || sp > t_stack->hi) return 0;
-  return sp - t_stack->lo;
+  if (b.hi == 0) b.lo = b.hi = 1;  // unknown: every address is outside, and it is not asked again
+  t_stack_bounds = b;
+  return stack_room();
 }
 
 std::string probe_disagreement(const Compiled& jit, const Compiled& ref, std::size_t nslots) {

@@ -52,10 +52,24 @@ std::optional<std::string> direct_unsupported(const Toolchain& tc);
 // GNU objdump as found when exprjit was built ("" if none).
 std::string objdump_path();
 
+// This thread's stack, [lo, hi) without the guard page; hi == 0 until first read.  The
+// one per-thread state of the jit, so that each call compares two addresses instead of
+// asking the system; initial-exec, and constant-initialised, so reading it is one load.
+struct StackBounds {
+  std::uintptr_t lo = 0, hi = 0;
+};
+extern thread_local __attribute__((tls_model("initial-exec"))) StackBounds t_stack_bounds;
+std::size_t stack_room_first();  // reads the bounds (pthread_getattr_np), then stack_room()
+
 // Bytes of stack left below the caller's frame on this thread, or 0 when not known (the
-// stack pointer is outside the thread's own stack: a coroutine, a signal stack).  The
-// thread's bounds are read once per thread.
-std::size_t stack_room();
+// stack pointer is outside the thread's own stack: a coroutine, a signal stack).
+inline std::size_t stack_room() {
+  const StackBounds& b = t_stack_bounds;
+  if (b.hi == 0) [[unlikely]]
+    return stack_room_first();
+  const auto sp = reinterpret_cast<std::uintptr_t>(__builtin_frame_address(0));
+  return sp <= b.lo || sp > b.hi ? 0 : sp - b.lo;
+}
 
 // Stack a C function called from Go code may use, beyond what the vetter counts for the
 // Go side: C library math functions need a few hundred bytes; host functions are assumed
