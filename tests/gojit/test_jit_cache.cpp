@@ -310,7 +310,7 @@ TEST_CASE("jit: a version-switching go (a shim: same path and times, other versi
 TEST_CASE("jit: loading the Go runtime keeps the host's SIGURG handler and starts its threads with SIGINT blocked") {
   const gojit::RunResult r = probe({"--signals", "a*3 + " + unique_number(), "a=1"}, test::jit_test_env());
   REQUIRE_MESSAGE(r.ok(), r.err);
-  CHECK(r.out.find("\nsigurg-handled 3\n") != std::string::npos);  // 3 of 3, as with the vm
+  CHECK_MESSAGE(r.out.find("\nsigurg-handled 3\n") != std::string::npos, r.out);  // 3 of 3, as with the vm
   int blocked = -1, threads = -1;
   const std::size_t at = r.out.find("sigint-blocked ");
   REQUIRE(at != std::string::npos);

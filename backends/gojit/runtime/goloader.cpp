@@ -110,6 +110,10 @@ GoHost::LoaderReport GoHost::ensure_loader(const BuildSettings& s) {
     // RTLD_GLOBAL: plugin.Open needs the runtime's symbols visible (golang/go#37286).  By
     // its descriptor: the bytes verified are the bytes loaded.
     h = ::dlopen(fd_path(b.so.fd.get()).c_str(), RTLD_NOW | RTLD_GLOBAL);
+    // The runtime starts on a thread of its own after dlopen returns: wait for it here,
+    // signals still blocked, or it would install its handlers after QuietStart restored
+    // the host's (seen in a fresh process: the host's SIGURG handler lost).
+    if (h) symbol<int (*)()>(h, "ejReady", b.so.path)();
   }
   if (!h) throw std::runtime_error("cannot load the Go loader " + b.so.path + ": " + ::dlerror());
   LoaderApi api;

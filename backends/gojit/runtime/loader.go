@@ -51,6 +51,15 @@ func setErr(buf *C.char, n C.size_t, msg string) {
 	b[k] = 0
 }
 
+// ejReady returns once the Go runtime has started.  A c-shared library starts its runtime
+// on a thread of its own while dlopen returns, and the first call of an exported function
+// waits for it; the host calls this one while the asynchronous signals are still blocked,
+// so that the runtime's threads and signal handlers are all in place before it restores
+// what it keeps for itself (its SIGURG handler, its signal mask).
+//
+//export ejReady
+func ejReady() C.int { return 1 }
+
 //export ejOpen
 func ejOpen(path *C.char, manifest *C.char, errbuf *C.char, errlen C.size_t) C.int {
 	mu.Lock()
