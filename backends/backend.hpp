@@ -12,7 +12,9 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,6 +51,14 @@ class Compiled {
   double eval_ptrs(const double* const* ptrs) const { return ptr_.fn(ptrs, ptr_.ctx); }
   // Bit-identical to eval() on each row.  n == 0 is allowed (nothing is read or written).
   void eval_batch(const double* const* cols, std::size_t n, double* out) const { batch_.fn(cols, n, out, batch_.ctx); }
+
+  // A tiered Compiled (the auto backend) switches to faster code while in use: it calls f
+  // with its new pointer entry, from its builder's thread, so that a caller holding the
+  // entry (Expression::operator()) can follow.  Its own entries follow by themselves.  f is
+  // never called once the Compiled's destructor has begun.  The default: never switches.
+  virtual void on_switch(std::function<void(PtrEntry)> f) const { (void)f; }
+  // What the code is now ("vm; the jit builds in the background"), for how().
+  virtual std::string how_now() const { return how_; }
 
   const RowEntry& row_entry() const { return row_; }
   const PtrEntry& ptr_entry() const { return ptr_; }
@@ -92,6 +102,14 @@ class Backend;
 // refusal an error (direct: the tests use it to assert the path); never (fallback).
 enum class JitCall { automatic, direct, fallback };
 
+// When the auto backend builds the jit version of what it runs on the vm (docs/jit.md,
+// "Tiers"): once the vm time spent (or predicted, for a batch) exceeds what a build costs;
+// at once, in the background; never (a cache hit is still used); at once, and compile()
+// waits for it (tests).
+enum class TierPolicy { measured, at_once, never, wait };
+
+class Cancel;
+
 // Options a backend may honour; those meant for one backend are ignored by the others.
 struct BackendOptions {
   // jit backend
@@ -100,7 +118,10 @@ struct BackendOptions {
   bool keep_temps = false;                 // keep the build directory
   double build_timeout_s = 120;            // kill `go build` after this long
   JitCall jit_call = JitCall::automatic;
+  const Cancel* cancel = nullptr;          // stops a build (Cancelled); nullptr = process_interrupt()
   Backend* fallback = nullptr;             // kNeedsFallback: compiles what the jit cannot run
+  // auto backend
+  TierPolicy tier = TierPolicy::measured;
   // every backend
   Log* log = nullptr;                      // never null once the driver made the options
 };
@@ -113,6 +134,12 @@ class Backend {
   // Compiles every expression of the unit (a backend with a costly build step does one
   // build for all of them): one Compiled per unit.exprs[k], in order.
   virtual std::vector<std::unique_ptr<Compiled>> compile(const ir::Unit& unit) = 0;
+
+  // What compile() would return, if it costs no build (kCostlyCompile: the cache has it);
+  // nullopt otherwise.  The default: compile() (nothing else is costly).
+  virtual std::optional<std::vector<std::unique_ptr<Compiled>>> compile_if_cached(const ir::Unit& unit) {
+    return compile(unit);
+  }
 
   // The backend's own listing of what compile() produces (a stage of driver/stages.def:
   // bytecode, go), or "" when it has none.

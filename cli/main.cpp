@@ -8,6 +8,7 @@
 
 #include "cli/options.hpp"
 #include "cli/run.hpp"
+#include "cli/signals.hpp"
 
 namespace {
 
@@ -36,6 +37,7 @@ int main(int argc, char** argv) {
   try {
     status = exprjit::cli::run(*opts, out, stdin_closed);
   } catch (const std::exception& e) {
+    exprjit::cli::await_stopping_signal();
     out.flush();
     std::fprintf(stderr, "error: %s\n", exprjit::printable(e.what(), 4000).c_str());
     status = 1;
@@ -43,5 +45,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "error: unexpected internal failure\n");
     status = 1;
   }
+  exprjit::cli::await_stopping_signal();
   return out.finish(status);
 }

@@ -126,6 +126,11 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
                  "jit: call the compiled code directly where vetted, else on the vm (auto, default); always "
                  "directly, any refusal an error (direct); never (fallback)")
       ->type_name("MODE");
+  app.add_option("--tier", o.compile.tier,
+                 "auto: when the jit version is built in the background: once the vm time spent (or predicted for "
+                 "a batch) reaches a build's measured cost (measured, default); at once (at-once); only a cache hit "
+                 "switches (never); at once, waiting for it before evaluating (wait)")
+      ->type_name("POLICY");
   app.add_option("--build-timeout", timeout, "jit: seconds before 'go build' is killed (default 120; inf: never)")
       ->type_name("SECONDS");
   app.add_option("--threads", o.compile.threads,

@@ -10,6 +10,7 @@
 
 #include "cli/csv/csv.hpp"
 #include "cli/repl/repl.hpp"
+#include "cli/signals.hpp"
 
 namespace exprjit::cli {
 
@@ -68,6 +69,8 @@ int run_expressions(const Options& o, const CompileOptions& co, Reporter& rep, O
 }
 
 int run(const Options& o, Output& out, bool stdin_closed) {
+  const bool repl = !o.csv && o.exprs.empty() && !o.file && !stdin_closed && isatty(STDIN_FILENO);
+  stop_builds_on_signals(!repl);  // the REPL's Ctrl-C interrupts a build instead (repl/keys.cpp)
   Reporter rep(o.verbose, o.time);
   CompileOptions co = o.compile;
   co.on_event = rep.sink();

@@ -6,6 +6,7 @@
 #include "driver/front.hpp"
 #include <thread>
 
+#include "backends/cancel.hpp"
 #include "lib/impl.hpp"
 
 namespace exprjit {
@@ -48,6 +49,7 @@ std::vector<Expression> compile_texts(std::span<const std::string_view> texts, c
                                       const CompileOptions& options) {
   auto log = std::make_shared<EventLog>(options.on_event);
   driver::Settings settings = settings_from(options, *log);  // an unknown backend: before any work
+  process_interrupt().reset();  // an interrupt_compile() made while nothing waited
   auto engines = std::make_shared<driver::Engines>(settings.backend_options);
 
   const Scope scope(layout.names);
@@ -111,6 +113,17 @@ std::vector<Expression> compile_texts(std::span<const std::string_view> texts, c
     }
     impl->hot.ptrs = impl->bound.empty() ? nullptr : impl->bound.data();
     impl->hot.entry.store(&impl->entry, std::memory_order_release);
+    if (all_bound) {
+      // A tiered Compiled tells when its pointer entry changes (Compiled::on_switch: under
+      // its own lock, never after its destruction began, which comes before the Impl's).
+      const Expression::Impl* raw = impl.get();
+      impl->code->on_switch([raw](PtrEntry e) {
+        if (raw->nswitched == raw->switched.size()) return;  // stays on the last one: still correct
+        detail::Entry& slot = raw->switched[raw->nswitched++];
+        slot = detail::Entry{e.fn, e.ctx};
+        raw->hot.entry.store(&slot, std::memory_order_release);
+      });
+    }
     out.push_back(ExpressionFactory::make(std::move(impl)));
   }
   return out;

@@ -174,9 +174,10 @@ const std::vector<std::string>& Expression::variables() const { return impl().va
 const std::vector<std::string>& Expression::used_variables() const { return impl().reads; }
 const std::string& Expression::text() const { return impl().text; }
 const std::string& Expression::backend() const { return impl().backend_name; }
-const std::string& Expression::how() const {
+std::string Expression::how() const {
   const Impl& m = impl();
-  return m.code->how().empty() ? m.backend_name : m.code->how();
+  std::string how = m.code->how_now();
+  return how.empty() ? m.backend_name : how;
 }
 bool Expression::has_bound_variables() const { return impl().has_bound; }
 

@@ -1,6 +1,7 @@
 // impl.hpp — what the public objects hold (private to the library), and the bridges from the
 // internal errors and options to the public ones.
 #pragma once
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -40,8 +41,12 @@ driver::Settings settings_from(const CompileOptions& o, Log& log);
 
 // Immutable after construction; shared by every copy of the Expression.
 struct Expression::Impl {
-  detail::Hot hot;                   // first: all operator() reads
-  detail::Entry entry{};             // what hot.entry points at
+  mutable detail::Hot hot;           // first: all operator() reads (entry switched: Compiled::on_switch)
+  detail::Entry entry{};             // what hot.entry points at first
+  // The entries a tiered Compiled switched to (Compiled::on_switch), in order: never
+  // overwritten, since an evaluation may still be reading the one before.
+  mutable std::array<detail::Entry, 4> switched{};
+  mutable std::size_t nswitched = 0;
   std::vector<const double*> bound;  // slot k reads *bound[k]; hot.ptrs = bound.data()
   std::string text;
   std::string backend_name;

@@ -17,6 +17,11 @@ driver::Settings settings_from(const CompileOptions& o, Log& log) {
   else if (o.jit_call == "direct") b.jit_call = JitCall::direct;
   else if (o.jit_call == "fallback") b.jit_call = JitCall::fallback;
   else throw Error("unknown jit call mode '" + o.jit_call + "'; valid modes: auto, direct, fallback");
+  if (o.tier.empty() || o.tier == "measured") b.tier = TierPolicy::measured;
+  else if (o.tier == "at-once") b.tier = TierPolicy::at_once;
+  else if (o.tier == "never") b.tier = TierPolicy::never;
+  else if (o.tier == "wait") b.tier = TierPolicy::wait;
+  else throw Error("unknown tier policy '" + o.tier + "'; valid policies: measured, at-once, never, wait");
   if (std::isnan(o.go_build_timeout_s) || !(o.go_build_timeout_s > 0))
     throw Error("go_build_timeout_s must be a positive number of seconds (or inf for none)");
   // Beyond a year it is no deadline at all (and a count of nanoseconds of it would overflow).

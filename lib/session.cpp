@@ -1,6 +1,7 @@
 // session.cpp — the public Session over the driver's statement loop.
 #include "driver/front.hpp"
 #include "driver/session.hpp"
+#include "backends/cancel.hpp"
 #include "lib/impl.hpp"
 
 namespace exprjit {
@@ -44,6 +45,7 @@ Session::Result Session::run(const Line& line, std::string_view source_name) {
 std::vector<Session::Result> Session::run(std::span<const Line> lines, std::string_view source_name) {
   std::vector<driver::Session::Line> in;
   for (const Line& l : lines) in.push_back({l.text, static_cast<std::uint32_t>(l.number)});
+  process_interrupt().reset();  // an interrupt_compile() made while nothing waited
   std::vector<driver::Session::Outcome> out = impl_->session.run(in);
   std::vector<Result> results;
   for (std::size_t i = 0; i < out.size(); ++i) results.push_back(to_result(out[i], lines[i], source_name));

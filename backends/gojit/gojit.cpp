@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "backends/cancel.hpp"
 #include "backends/gojit/build/build.hpp"
 #include "backends/gojit/emit/codegen.hpp"
 #include "backends/gojit/inspect/vet.hpp"
@@ -135,7 +136,10 @@ class GoJitBackend final : public Backend {
   }
 
   std::string_view name() const override { return "jit"; }
-  std::vector<std::unique_ptr<Compiled>> compile(const ir::Unit& unit) override;
+  std::vector<std::unique_ptr<Compiled>> compile(const ir::Unit& unit) override { return *compile(unit, true); }
+  std::optional<std::vector<std::unique_ptr<Compiled>>> compile_if_cached(const ir::Unit& unit) override {
+    return compile(unit, false);
+  }
   std::string listing(const ir::Unit& unit) override { return generate_go(unit).text; }
 
  private:
@@ -165,6 +169,8 @@ class GoJitBackend final : public Backend {
   }
 
   std::optional<PluginVet> vet(const CacheKey& key, const CacheFile& so, std::size_t nexprs);
+  // may_build false: nullopt where a go build would be needed.
+  std::optional<std::vector<std::unique_ptr<Compiled>>> compile(const ir::Unit& unit, bool may_build);
 
   BackendOptions opts_;
   Log null_log_;
@@ -202,8 +208,8 @@ std::optional<PluginVet> GoJitBackend::vet(const CacheKey& key, const CacheFile&
   return v;
 }
 
-std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile(const ir::Unit& unit) {
-  if (unit.exprs.empty()) return {};
+std::optional<std::vector<std::unique_ptr<Compiled>>> GoJitBackend::compile(const ir::Unit& unit, bool may_build) {
+  if (unit.exprs.empty()) return std::vector<std::unique_ptr<Compiled>>{};
   if (opts_.jit_call == JitCall::fallback) return all_fallback(unit, "--jit-call=fallback");
 
   auto t0 = Clock::now();
@@ -230,6 +236,7 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile(const ir::Unit& uni
   settings.timeout_s = opts_.build_timeout_s;
   settings.keep_temps = opts_.keep_temps;
   settings.log = &log_;
+  settings.cancel_fds = {(opts_.cancel ? opts_.cancel : &process_interrupt())->fd()};
 
   GoHost& host = GoHost::instance();
   const CacheKey key = CacheKey::of("exprjit-gojit-plugin", toolchain_key_part(ctx.toolchain, opts_.go_flags) + "\n" +
@@ -267,6 +274,7 @@ std::vector<std::unique_ptr<Compiled>> GoJitBackend::compile(const ir::Unit& uni
     job.what = unit.exprs.size() == 1 ? "the expression's plugin"
                                       : "the plugin of " + std::to_string(unit.exprs.size()) + " expressions";
     bool built = !so;
+    if (built && !may_build) return std::nullopt;
     if (built) so = build_into_cache(settings, job).so;
     auto t1 = Clock::now();
     try {

@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include <exprjit/exprjit.hpp>
+
 namespace exprjit::cli {
 
 namespace {
@@ -14,7 +16,10 @@ namespace {
 // Set by the SIGINT handler: a signal handler may only touch a sig_atomic_t, which is why
 // this is global.
 volatile std::sig_atomic_t g_interrupted = 0;
-extern "C" void on_sigint(int) { g_interrupted = 1; }
+extern "C" void on_sigint(int) {
+  g_interrupted = 1;
+  exprjit::interrupt_compile();  // a jit build being waited for stops (async-signal-safe)
+}
 
 // An interrupt ends readline() by end of input, and the REPL then sees ctrl_c_pressed().
 // Relying on the signal to interrupt libedit's own read() lost a Ctrl-C that came while

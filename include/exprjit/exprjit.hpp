@@ -147,12 +147,20 @@ struct CompileOptions {
   // How the jit calls its code: "auto" (directly where vetted and the thread's stack has
   // room, else on the vm), "direct" (any refusal is an Error), "fallback" (always the vm).
   std::string jit_call{};
+  // auto backend only: when it builds the jit version of what the vm runs (docs/jit.md,
+  // "Tiers"): "measured" (the default: once the vm time spent, or predicted for a batch in
+  // progress, reaches the measured cost of a build), "at-once" (in the background, at once),
+  // "never" (only a cache hit switches), "wait" (at once, and compile() returns once it has
+  // switched or failed: for tests).
+  std::string tier{};
   // Threads for eval_batch: 0 = the machine's cores, 1 = the calling thread only.  A batch
   // runs its first kParallelProbeRows rows on the calling thread, timed; when the rest would
   // take longer than kParallelMinMicros, it is split over the library's pool.  Results are
   // the same bits whatever the count.
   unsigned threads = 0;
-  // Receives what compiling reports (Event); may be called from the compiling thread only.
+  // Receives what compiling reports (Event): from the compiling thread, and with the auto
+  // backend also from its builder's thread (the background lookups and builds), never two
+  // calls at once for one compile() call's expressions while one is alive.
   std::function<void(const Event&)> on_event{};
 };
 
@@ -160,6 +168,17 @@ struct CompileOptions {
 // timeout that is not a positive number, a go flag that cannot work in a plugin (-race,
 // -msan, -asan).  compile() runs the same checks.
 EXPRJIT_API void validate(const CompileOptions& options);
+
+// Jit builds in progress (docs/api.md, "Cancelling builds").
+// Stops every jit build of this process, the background ones of the auto backend too, and
+// returns once their go processes are dead and their build directories removed (or after
+// 10 s); what waited for a build gets an Error ("cancelled"), what runs on the vm stays
+// there.  For a program stopping on a signal: call it from a thread, not from the handler.
+EXPRJIT_API void cancel_builds();
+// Async-signal-safe (a SIGINT handler may call it): stops the build a compile() call is
+// waiting for, which then throws Error; background builds go on.  A request made while no
+// compile() waits is dropped when the next compile() starts.
+EXPRJIT_API void interrupt_compile() noexcept;
 
 // ---------------------------------------------------------------------------------------
 // Variables and functions.
@@ -255,8 +274,8 @@ class EXPRJIT_API Symbols {
 
 namespace detail {
 // What operator() reaches in one step: the code's entry point and the bound addresses.
-// The entry is switched atomically at most once (the tiered backend's switch to faster
-// code); everything it points at stays valid as long as the expression.
+// The entry is switched atomically a few times at most (the auto backend's switch to
+// faster code); everything it points at stays valid as long as the expression.
 struct Entry {
   double (*fn)(const double* const* ptrs, const void* ctx);
   const void* ctx;
@@ -311,7 +330,7 @@ class EXPRJIT_API Expression {
   const std::string& text() const;     // the source text
   const std::string& backend() const;  // the backend's name
   // How the code runs (for a person): "vm", "jit: one row direct; ...", the fallback's reason.
-  const std::string& how() const;
+  std::string how() const;
   bool has_bound_variables() const;    // compiled from Symbols with addresses
   explicit operator bool() const noexcept { return impl_ != nullptr; }
 

@@ -245,6 +245,45 @@ class Repl(unittest.TestCase):
             os.kill(t.pid, 9)
             os.waitpid(t.pid, 0)
 
+    def test_ctrl_c_cancels_a_jit_build_and_the_repl_goes_on(self):
+        cache = os.path.join(self.state, "cache")
+        t = Terminal(self.state, env_extra={"EXPRJIT_CACHE_DIR": cache})
+        try:
+            self.assertEqual(t.send(":backend jit"), "")
+            t.editing()
+            big = " + ".join(f"sin(a*{i}.5)" for i in range(300))
+            os.write(t.fd, b"a = 2\r")
+            t.until(PROMPT)
+            os.write(t.fd, big.encode() + b"\r")
+            t.until("jit: building")
+            time.sleep(0.2)
+            os.write(t.fd, b"\x03")
+            out = t.until(PROMPT, timeout=30)  # at once, not after the build
+            self.assertIn("cancelled", out)
+            tmp = os.path.join(cache, "tmp")
+            self.assertEqual([d for d in os.listdir(tmp) if d.startswith("build-")], [])
+            out = t.send("2*3")  # a build of its own, not cancelled by the Ctrl-C before
+            self.assertTrue(out.endswith("6\n"), out)
+        finally:
+            os.kill(t.pid, 9)
+            os.waitpid(t.pid, 0)
+
+    def test_auto_backend_answers_while_its_jit_builds(self):
+        cache = os.path.join(self.state, "cache")
+        t = Terminal(self.state, "--tier=at-once", env_extra={"EXPRJIT_CACHE_DIR": cache})
+        try:
+            self.assertEqual(t.send(":backend auto"), "")
+            start = time.time()
+            self.assertEqual(t.send("1+1.2-5"), "-2.8\n")
+            self.assertEqual(t.send("2*3.5"), "7\n")
+            # Both answered by the vm while their builds run or wait in the background.
+            self.assertLess(time.time() - start, 60)
+            out = t.send(":compare 1+1.2-5")
+            self.assertIn("auto", out)
+        finally:
+            os.kill(t.pid, 9)
+            os.waitpid(t.pid, 0)
+
     def test_quit(self):
         self.t.editing()
         os.write(self.t.fd, b":quit\r")

@@ -1,7 +1,9 @@
 // probe.cpp — a second process for the jit cache tests: compiles one expression with the
 // jit backend through the public library and prints its value (the CLI's job, without
 // depending on the CLI).
-//   gojit_probe [--go=PATH] [--verbose] [--time] EXPR [NAME=VALUE]...
+//   gojit_probe [--go=PATH] [--backend=NAME] [--tier=POLICY] [--verbose] [--time]
+//               [--then=EXPR2] EXPR [NAME=VALUE]...
+// (default backend: jit).  --then compiles and prints a second expression after the first.
 // --time prints "compile-to-first-result <microseconds>" on stderr: from before compiling
 // to the first value (the benchmark's cache-hit figure).  --signals installs a SIGURG
 // handler before compiling and reports on stdout, after the value, how often it ran when
@@ -64,10 +66,17 @@ int main(int argc, char** argv) {
   std::vector<std::string> names;
   std::vector<double> values;
   bool time = false, signals = false;
+  std::string then;  // a second expression, compiled and printed after the first
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a.rfind("--go=", 0) == 0) {
       opts.go = a.substr(5);
+    } else if (a.rfind("--backend=", 0) == 0) {
+      opts.backend = a.substr(10);
+    } else if (a.rfind("--tier=", 0) == 0) {
+      opts.tier = a.substr(7);
+    } else if (a.rfind("--then=", 0) == 0) {
+      then = a.substr(7);
     } else if (a == "--time") {
       time = true;
     } else if (a == "--signals") {
@@ -96,6 +105,7 @@ int main(int argc, char** argv) {
     const double v = e.eval(values);
     const auto t1 = std::chrono::steady_clock::now();
     std::printf("%s\n", exprjit::format_number(v).c_str());
+    if (!then.empty()) std::printf("%s\n", exprjit::format_number(exprjit::compile(then, names, opts).eval(values)).c_str());
     if (signals) {
       // To this thread: its handler runs before raise returns.
       const int before = static_cast<int>(g_urg);

@@ -2,6 +2,8 @@
 #include "backends/gojit/build/build.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -12,6 +14,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "backends/cancel.hpp"
 #include "backends/gojit/abi.hpp"
 
 namespace exprjit::gojit {
@@ -63,6 +66,50 @@ std::string space_note(const std::string& output, const std::vector<std::pair<st
          (low.empty() ? all : low);
 }
 
+// The build of one key, one process at a time: an flock on <root>/locks/<key>.lock, waited
+// for in 50 ms steps so that a cancel still stops the wait.  A cache where the lock cannot
+// be made (read-only, full) builds without one: the store is atomic either way, the lock
+// only saves a second process the same build.
+class KeyLock {
+ public:
+  KeyLock(const BuildSettings& s, const BuildJob& job) {
+    const std::string dir = s.cache->root() + "/locks";
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return;
+    const std::string path = dir + "/" + std::string(cache_dir_name(job.kind)) + "-" + job.key.hex() + ".lock";
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd_ < 0) return;
+    bool told = false;
+    while (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      if (errno != EWOULDBLOCK && errno != EINTR) {
+        release();
+        return;
+      }
+      if (!told) {
+        s.log->status("jit: waiting for another build of " + job.what + " (" + path + ") ...");
+        told = waited_ = true;
+      }
+      std::vector<pollfd> pfd;
+      for (int fd : s.cancel_fds) pfd.push_back({fd, POLLIN, 0});
+      if (::poll(pfd.data(), pfd.size(), 50) > 0) {
+        release();
+        throw Cancelled("the jit build of " + job.what + " was cancelled");
+      }
+    }
+  }
+  ~KeyLock() { release(); }
+  KeyLock(const KeyLock&) = delete;
+  KeyLock& operator=(const KeyLock&) = delete;
+  bool waited() const { return waited_; }
+
+ private:
+  void release() {
+    if (fd_ >= 0) ::close(fd_);  // closing drops the flock
+    fd_ = -1;
+  }
+  int fd_ = -1;
+  bool waited_ = false;
+};
+
 // Removes the build directory unless asked to keep it.
 class TempDir {
  public:
@@ -104,6 +151,17 @@ BuildResult build_or_reuse(const BuildSettings& s, const BuildJob& job) {
 
 BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
   BuildResult res;
+  const BuildScope scope;  // counted until the directory below is gone
+  const KeyLock lock(s, job);
+  if (lock.waited()) {  // the other process most likely stored it
+    std::string damage;
+    if (auto hit = s.cache->lookup(job.kind, job.key, &damage)) {
+      res.so = std::move(*hit);
+      res.cache_hit = true;
+      if (s.log->wants_detail()) s.log->detail("jit: built meanwhile by another process: " + res.so.path);
+      return res;
+    }
+  }
   TempDir dir(s.cache->make_temp_dir(job.kind == CacheKind::loader ? "loader-" : "build-"), s.keep_temps);
   const std::vector<std::pair<std::string, std::string>> places = {
       {"the jit builds in", s.cache->root() + "/tmp"}, {"GOCACHE is", s.toolchain->env.get("GOCACHE").value_or("")}};
@@ -134,6 +192,7 @@ BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
   req.env.set("TMPDIR", dir.path() + "/tmp");
   req.cwd = dir.path();
   req.timeout_s = s.timeout_s;
+  req.cancel_fds = s.cancel_fds;
   s.log->status("jit: building " + job.what + " with " + s.toolchain->version() + " ...");
   if (s.log->wants_detail()) s.log->detail("jit: $ " + display_command(req, go_env_names()));
 
@@ -151,6 +210,7 @@ BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job) {
     s.log->detail(std::string("jit: go build ") + buf + (s.keep_temps ? " (kept " + dir.path() + ")" : ""));
   }
   s.log->phase("go build", r.seconds);
+  if (r.cancelled) throw Cancelled("the jit build of " + job.what + " was cancelled");  // dir goes with it
   if (!r.ok()) {
     std::string out = tail(r.err.empty() ? r.out : r.err);
     throw std::runtime_error("`go build` of " + job.what + " " + describe_outcome(r, s.timeout_s) +

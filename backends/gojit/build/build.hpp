@@ -18,6 +18,7 @@ struct BuildSettings {
   double timeout_s = 120;
   bool keep_temps = false;
   Log* log = nullptr;
+  std::vector<int> cancel_fds;  // a build stops when one is readable (Cancel::fd), throwing Cancelled
 };
 
 // What a build is: the cache kind and key, the Go module path, the package's files, the mode.
@@ -38,7 +39,10 @@ struct BuildResult {
 
 // Returns the verified cached .so for job.key, or writes the files and a go.mod into a
 // private temporary directory, runs `go build` there and stores the result in the cache.
-// Throws std::runtime_error with Go's own error output when the build fails or times out.
+// Throws std::runtime_error with Go's own error output when the build fails or times out,
+// Cancelled when a cancel descriptor became readable (its processes are dead and its
+// directory removed by then).  One build per key at a time, across processes: a build holds
+// an flock on <root>/locks/<key>.lock and looks the key up again once it has it.
 BuildResult build_or_reuse(const BuildSettings& s, const BuildJob& job);
 // The second half of build_or_reuse: always builds (the caller looked the key up).
 BuildResult build_into_cache(const BuildSettings& s, const BuildJob& job);

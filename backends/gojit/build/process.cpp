@@ -24,6 +24,7 @@ namespace exprjit::gojit {
 namespace {
 
 constexpr std::size_t kMaxCapture = 1 << 20;
+constexpr std::size_t kMaxCancel = 4;  // cancel descriptors watched (a build has two: its own, the interrupt)
 
 class Fd {
  public:
@@ -142,7 +143,7 @@ RunResult run_process(const RunRequest& req) {
   bool exited = false;
   for (;;) {
     if (!exited && ::waitpid(pid, &status, WNOHANG) == pid) exited = true;
-    struct pollfd pfd[3];
+    struct pollfd pfd[3 + kMaxCancel];
     int n = 0;
     int which[3];
     for (int i = 0; i < 2; ++i)
@@ -153,6 +154,8 @@ RunResult run_process(const RunRequest& req) {
     if (n == 0 && exited) break;
     int npipes = n;
     if (!exited && pidfd.get() >= 0) pfd[n++] = {pidfd.get(), POLLIN, 0};
+    const int first_cancel = n;
+    for (std::size_t c = 0; c < req.cancel_fds.size() && c < kMaxCancel; ++c) pfd[n++] = {req.cancel_fds[c], POLLIN, 0};
     auto now = Clock::now();
     if (has_deadline && now >= deadline) {
       r.timed_out = !exited;
@@ -163,6 +166,12 @@ RunResult run_process(const RunRequest& req) {
     int wait_ms = exited ? 0 : static_cast<int>(std::min<long long>(left, pidfd.get() >= 0 ? 1 << 30 : 20));
     int pr = ::poll(pfd, static_cast<nfds_t>(n), wait_ms);
     if (pr < 0 && errno != EINTR) break;
+    bool cancel = false;
+    for (int k = first_cancel; k < n && pr > 0; ++k) cancel = cancel || (pfd[k].revents & POLLIN);
+    if (cancel && !exited) {
+      r.cancelled = true;
+      break;
+    }
     bool got = false;
     for (int k = 0; k < npipes && pr > 0; ++k) {
       if (!(pfd[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -187,14 +196,19 @@ RunResult run_process(const RunRequest& req) {
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
   }
+  // Again until the group is gone: a process the group was forking while the first kill ran
+  // can escape it (seen: a `link` left behind by a cancelled go build, its parent 1).  The
+  // group exists while any member does; an orphan's zombie is reaped by init at once.
+  for (int i = 0; i < 50 && ::kill(-pid, SIGKILL) == 0; ++i) ::usleep(1000);
   r.seconds = std::chrono::duration<double>(Clock::now() - start).count();
   if (WIFEXITED(status)) r.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) r.signal = WTERMSIG(status);
-  if (r.timed_out) r.signal = 0, r.exit_code = -1;
+  if (r.timed_out || r.cancelled) r.signal = 0, r.exit_code = -1;
   return r;
 }
 
 std::string describe_outcome(const RunResult& r, double timeout_s) {
+  if (r.cancelled) return "was cancelled and killed (with every process it started)";
   if (r.timed_out) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%g", timeout_s);

@@ -1,6 +1,7 @@
 // process.hpp — runs a program (the Go toolchain) without a shell: an argument vector, an
 // explicit environment, its own process group, a deadline after which the whole group is
-// killed, and its output captured for error messages.
+// killed (or as soon as a cancel descriptor is readable), and its output captured for
+// error messages.
 #pragma once
 #include <optional>
 #include <string>
@@ -28,15 +29,17 @@ struct RunRequest {
   std::string cwd;                // "" = this process's
   double timeout_s = 120;
   std::size_t max_capture = 0;    // bytes kept of stdout and of stderr each; 0 = 1 MiB
+  std::vector<int> cancel_fds;    // readable (a Cancel requested): the group is killed at once
 };
 
 struct RunResult {
   bool timed_out = false;  // the deadline passed; the process group was killed
+  bool cancelled = false;  // a cancel descriptor became readable; the group was killed
   int exit_code = -1;      // when the process exited
   int signal = 0;          // when a signal ended it
   std::string out, err;    // captured stdout and stderr (each cut at max_capture)
   double seconds = 0;      // wall time
-  bool ok() const { return !timed_out && signal == 0 && exit_code == 0; }
+  bool ok() const { return !timed_out && !cancelled && signal == 0 && exit_code == 0; }
 };
 
 // Runs req and waits for it.  stdin is /dev/null.  Throws std::runtime_error when the

@@ -64,8 +64,11 @@ class QuietStart {
 }  // namespace
 
 GoHost& GoHost::instance() {
-  static GoHost host;  // see goloader.hpp for why this one object is process-wide
-  return host;
+  // See goloader.hpp for why this one object is process-wide.  Never destroyed, like the Go
+  // runtime it fronts: a background build (backends/auto) may still use it while static
+  // objects are destroyed at exit.
+  static GoHost* host = new GoHost;
+  return *host;
 }
 
 GoHost::LoaderReport GoHost::ensure_loader(const BuildSettings& s) {

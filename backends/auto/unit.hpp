@@ -1,0 +1,55 @@
+// unit.hpp — what the auto backend keeps of one compiled unit while its jit version is
+// looked up, built and switched to: shared by the unit's TieredCompiled objects and the
+// builder, so that whichever lets go last frees it.
+#pragma once
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "backends/backend.hpp"
+#include "backends/cancel.hpp"
+
+namespace exprjit::tier {
+
+// The backends the auto backend stands on (one set per auto Backend): the vm answering at
+// once, and the jit with a vm of its own as fallback, used only by the builder's thread.
+struct Tools {
+  std::unique_ptr<Backend> vm;
+  std::unique_ptr<Backend> jit_fallback;
+  std::unique_ptr<Backend> jit;
+  Log* log = nullptr;
+  TierPolicy policy = TierPolicy::measured;
+};
+
+// Where a unit is: looked up in the jit's cache, waiting on the vm for the policy, queued
+// for a build, being built, switched to the jit, or staying on the vm for good.
+enum class Stage { lookup, cold, queued, building, jit, vm_for_good };
+const char* stage_name(Stage s);
+
+class TieredCompiled;
+
+struct TierUnit {
+  ir::Unit unit;
+  std::shared_ptr<Tools> tools;
+  std::vector<std::unique_ptr<Compiled>> fast;  // the jit's code, once built (owned here: outlives every reader)
+
+  std::mutex mu;                 // guards what follows, and every switch
+  std::condition_variable done;  // the builder has let go of the unit (TierPolicy::wait, destruction)
+  Stage stage = Stage::lookup;
+  bool worker_busy = false;      // the builder is working on it right now
+  bool dying = false;            // its last TieredCompiled is being destroyed
+  std::string why_vm;            // for vm_for_good: why
+  std::vector<TieredCompiled*> members;  // the unit's expressions still alive (index k = expression k)
+  std::atomic<bool> build_wanted{false};  // the policy fired (or at_once): set once
+  std::atomic<bool> stage_is_final{false}; // vm_for_good: a batch need not look again
+
+  // Sets the stage and switches every live member to follow it (under mu).
+  void set_stage(Stage s, std::string why = {});
+  // Asks the builder for a build (once; any thread).
+  void want_build(const std::shared_ptr<TierUnit>& self);
+};
+
+}  // namespace exprjit::tier
