@@ -15,14 +15,14 @@ using namespace tier;
 
 class AutoBackend final : public Backend {
  public:
-  explicit AutoBackend(const BackendOptions& o) : tools_(std::make_shared<Tools>()) {
+  explicit AutoBackend(const BackendOptions& o) : tools_(std::make_shared<Tools>(o.log)) {
     tools_->vm = backend_with(kFallback).make(o);
     tools_->jit_fallback = backend_with(kFallback).make(o);  // the builder's own: used on its thread
     BackendOptions j = o;
     j.fallback = tools_->jit_fallback.get();
     j.cancel = &Builder::instance().cancel_token();
+    j.log = &tools_->background;
     tools_->jit = backend_with(kCostlyCompile).make(j);
-    tools_->log = o.log;
     tools_->policy = o.tier;
   }
 

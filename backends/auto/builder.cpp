@@ -18,9 +18,7 @@ std::string ms(double s) {
   std::snprintf(buf, sizeof buf, "%.1f ms", s * 1e3);
   return buf;
 }
-void note(const TierUnit& u, const std::string& line) {
-  if (u.tools->log && u.tools->log->wants_detail()) u.tools->log->detail(line);
-}
+void note(TierUnit& u, const std::string& line) { u.tools->background.detail(line); }
 std::string what(const TierUnit& u) {
   return u.unit.exprs.size() == 1 ? "the expression" : std::to_string(u.unit.exprs.size()) + " expressions";
 }

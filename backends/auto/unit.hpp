@@ -16,11 +16,28 @@ namespace exprjit::tier {
 
 // The backends the auto backend stands on (one set per auto Backend): the vm answering at
 // once, and the jit with a vm of its own as fallback, used only by the builder's thread.
+// What the builder's work tells: details only.  Its notes of slow work (a build starting)
+// are details too, since nobody waits for it, and its phase times are no compile's.
+class BackgroundLog final : public Log {
+ public:
+  explicit BackgroundLog(Log* to) : to_(to) {}
+  bool wants_detail() const override { return to_ && to_->wants_detail(); }
+  void detail(std::string_view line) override {
+    if (wants_detail()) to_->detail(line);
+  }
+  void status(std::string_view line) override { detail(line); }
+
+ private:
+  Log* to_;
+};
+
 struct Tools {
+  explicit Tools(Log* to) : log(to), background(to) {}
   std::unique_ptr<Backend> vm;
   std::unique_ptr<Backend> jit_fallback;
   std::unique_ptr<Backend> jit;
-  Log* log = nullptr;
+  Log* log = nullptr;     // the compile's (the caller's thread)
+  BackgroundLog background;  // the builder's
   TierPolicy policy = TierPolicy::measured;
 };
 
