@@ -10,6 +10,7 @@
 //     toolchains/<key>.env        `go env` answers per go binary (toolchain.hpp)
 //     go-build/                   GOCACHE when the environment provides none
 //     tmp/build-XXXXXX/           private build directories (mkdtemp); env-XXXXXX for `go env`
+//     locks/<kind>-<key>.lock     flock(2) held while one process builds that key (build.hpp)
 //
 // The root is resolved once (its canonical path) and checked with every ancestor; the cache
 // is then used only through that path and through descriptors opened from it without
