@@ -1,6 +1,9 @@
 // builder.cpp — see builder.hpp.
 #include "backends/auto/builder.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -99,6 +102,12 @@ void Builder::cancel_all() {
 }
 
 void Builder::run() {
+  // Below the threads that evaluate: what it starts inherits this (the hashing thread, the
+  // Go runtime's threads, go build and its compilers), so a background build yields a core
+  // to an evaluating thread that wants it.  (It does not remove the one stall measured: an
+  // evaluating thread loses ~3-5 ms, at times, while the builder loads the Go runtime, at
+  // this priority and at SCHED_IDLE alike: docs/benchmarks.md, "Time to result".)
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), kNice);
   for (;;) {
     std::shared_ptr<TierUnit> u;
     {

@@ -36,6 +36,7 @@ class Builder {
   const Cancel& cancel_token() const { return cancel_; }
 
   static constexpr std::size_t kMaxQueued = 256;
+  static constexpr int kNice = 10;  // the worker's nice value (and so its builds')
 
  private:
   Builder();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
+#include <cstdio>
 #include <vector>
 
 #include "backends/auto/builder.hpp"
@@ -103,7 +104,16 @@ void TieredCompiled::on_switch(std::function<void(PtrEntry)> f) const {
 std::string TieredCompiled::how_now() const {
   std::lock_guard lock(unit_->mu);
   const Stage s = unit_->stage;
-  if (s == Stage::jit && k_ < unit_->fast.size()) return "auto: " + unit_->fast[k_]->how();
+  if (s == Stage::jit && k_ < unit_->fast.size()) {
+    std::string how = "auto: " + unit_->fast[k_]->how();
+    if (batch_choice_.load(std::memory_order_relaxed) == batch_on_vm) {
+      char buf[96];
+      std::snprintf(buf, sizeof buf, "; batches on the vm (%.2f ns/row against the jit's %.2f)",
+                    vm_row_ns_.load(std::memory_order_relaxed), jit_row_ns_.load(std::memory_order_relaxed));
+      how += buf;
+    }
+    return how;
+  }
   if (s == Stage::vm_for_good) return "auto: vm (" + unit_->why_vm + ")";
   return std::string("auto: vm (") + stage_name(s) + ")";
 }
@@ -146,17 +156,31 @@ void TieredCompiled::batch(const double* const* cols, std::size_t n, double* out
   for (std::size_t done = 0; done < n;) {
     const int mode = t->mode_.load(std::memory_order_acquire);
     const double* const* at = done ? shifted.at(done) : cols;
-    if (mode == fast) return t->fast_.load(std::memory_order_relaxed)->eval_batch(at, n - done, out + done);
+    const Compiled* jit = mode == fast ? t->fast_.load(std::memory_order_relaxed) : nullptr;
+    if (jit) {
+      switch (t->batch_choice_.load(std::memory_order_relaxed)) {
+        case batch_on_jit: return jit->eval_batch(at, n - done, out + done);
+        case batch_on_vm: return t->vm_->eval_batch(at, n - done, out + done);
+        default: break;
+      }
+    }
     if (mode == vm_only && t->unit_->stage_is_final.load(std::memory_order_acquire))
       return t->vm_->eval_batch(at, n - done, out + done);
     const std::size_t m = std::min(kBlock, n - done);
-    if (mode == vm_only) {
-      t->vm_->eval_batch(at, m, out + done);
+    // A block on the jit once it is there (the vm's rate is known: a block was timed on
+    // it, here or before), else on the vm; either timed.
+    const bool on_jit = jit && t->vm_row_ns_.load(std::memory_order_relaxed) > 0;
+    const auto t0 = Clock::now();
+    (on_jit ? jit : t->vm_.get())->eval_batch(at, m, out + done);
+    const double s = since(t0);
+    const double ns = s * 1e9 / static_cast<double>(m);
+    if (on_jit) {
+      t->jit_row_ns_.store(ns, std::memory_order_relaxed);
+      t->batch_choice_.store(ns <= t->vm_row_ns_.load(std::memory_order_relaxed) ? batch_on_jit : batch_on_vm,
+                             std::memory_order_relaxed);
     } else {
-      const auto t0 = Clock::now();
-      t->vm_->eval_batch(at, m, out + done);
-      const double s = since(t0);
-      t->spend(s, s / static_cast<double>(m) * static_cast<double>(n - done - m));
+      t->vm_row_ns_.store(ns, std::memory_order_relaxed);
+      if (mode == counting) t->spend(s, s / static_cast<double>(m) * static_cast<double>(n - done - m));
     }
     done += m;
   }

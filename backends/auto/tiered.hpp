@@ -3,7 +3,8 @@
 // vm, measuring the vm time spent until the policy fires; on_switch() hands the caller's
 // fast path (Expression::operator()) the entry to follow instead: the counting trampoline,
 // then the vm's own entry once there is nothing left to measure, then the jit's.
-// A batch switches between blocks of kBlock rows.
+// A batch switches between blocks of kBlock rows; once both tiers have run a block of
+// batch, batches stay on whichever was faster per row.
 #pragma once
 #include <atomic>
 #include <cstdint>
@@ -45,6 +46,11 @@ class TieredCompiled final : public Compiled {
   mutable std::atomic<const Compiled*> fast_{nullptr};
   mutable std::atomic<std::uint64_t> calls_{0};
   mutable std::atomic<double> spent_{0};              // vm seconds measured (sampled for rows)
+  // Batches: ns per row measured on a block of each tier (0: not yet), and which runs the
+  // batches once both are known (the vm's block kernels match the jit on some expressions).
+  mutable std::atomic<double> vm_row_ns_{0}, jit_row_ns_{0};
+  enum BatchChoice : int { undecided, batch_on_jit, batch_on_vm };
+  mutable std::atomic<int> batch_choice_{undecided};
   mutable std::function<void(PtrEntry)> on_switch_;   // under unit_->mu
   mutable PtrEntry told_{};                           // what on_switch_ was last given
 };
