@@ -243,7 +243,17 @@ class Body {
     raw_line("}");
     return t;
   }
-  CODEGEN_NOINLINE std::string node(const ir::Expr&, const ir::Call& c) {
+  CODEGEN_NOINLINE std::string node(const ir::Expr& e, const ir::Call& c) {
+    if (const Builtin* b = go_fold(c)) {
+      // A left fold (min, max): each argument is folded in as soon as it is computed, so one
+      // value is live, not one per argument; a heavy one is cut into groups of arguments,
+      // each a function of the accumulated value, like a long chain.
+      std::string acc = value(*c.args[0]);
+      if (acc[0] != 't') acc = let(acc);
+      if (!access_.outlinable() || file_.weight(e) <= kOutline) fold_args(*b, acc, c, 1, c.args.size());
+      else fold_groups(*b, acc, c);
+      return acc;
+    }
     std::vector<std::string> args;
     args.reserve(c.args.size());
     for (const ir::ExprPtr& a : c.args) args.push_back(value(*a));  // left to right
@@ -273,6 +283,34 @@ class Body {
       const std::string name = "S" + num(file_.outlined++);
       auto inner = std::make_unique<Body>(file_, access_.inside(), nullptr, 1);
       inner->links("acc", c.rest, from, to);
+      file_.functions += "\nfunc " + name + "(" + access_.env_param() + ", fp unsafe.Pointer, acc float64) float64 {\n" +
+                         inner->constants(1) + inner->statements() + "\treturn acc\n}\n";
+      line(acc + " = " + name + "(" + env() + ", fp, " + acc + ")");
+      from = to;
+    }
+  }
+
+  // The variadic built-in with a Go implementation that c calls (a left fold), or nullptr.
+  static const Builtin* go_fold(const ir::Call& c) {
+    const auto* bp = std::get_if<const Builtin*>(&c.callee);
+    return bp && !(*bp)->go.empty() && (*bp)->variadic() && c.args.size() > 1 ? *bp : nullptr;
+  }
+  CODEGEN_NOINLINE void fold_args(const Builtin& b, const std::string& acc, const ir::Call& c, std::size_t from,
+                                  std::size_t to) {
+    const std::string fn(go_name(b.go));
+    for (std::size_t i = from; i < to; ++i) {
+      const std::string x = value(*c.args[i]);  // left to right, as the spec evaluates them
+      assign(acc, fn + "(" + acc + ", " + x + ")");
+    }
+  }
+  CODEGEN_NOINLINE void fold_groups(const Builtin& b, const std::string& acc, const ir::Call& c) {
+    for (std::size_t from = 1; from < c.args.size();) {
+      std::size_t to = from, w = 0;
+      while (to < c.args.size() && (to == from || w + file_.weight(*c.args[to]) + 1 <= kOutline))
+        w += file_.weight(*c.args[to++]) + 1;
+      const std::string name = "S" + num(file_.outlined++);
+      auto inner = std::make_unique<Body>(file_, access_.inside(), nullptr, 1);
+      inner->fold_args(b, "acc", c, from, to);
       file_.functions += "\nfunc " + name + "(" + access_.env_param() + ", fp unsafe.Pointer, acc float64) float64 {\n" +
                          inner->constants(1) + inner->statements() + "\treturn acc\n}\n";
       line(acc + " = " + name + "(" + env() + ", fp, " + acc + ")");

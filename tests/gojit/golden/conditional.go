@@ -34,12 +34,13 @@ func E0(_, _, _ uintptr, vp unsafe.Pointer, fp unsafe.Pointer) float64 {
 		t2 = ejB(t2 > k0)
 		var t3 float64
 		if t2 != 0 {
-			t4 := ejMin(v[0], v[1])
-			t5 := ejMin(t4, k1)
-			t3 = t5
+			t4 := v[0]
+			t4 = ejMin(t4, v[1])
+			t4 = ejMin(t4, k1)
+			t3 = t4
 		} else {
-			t6 := ejClamp(k2, v[0], k3)
-			t3 = t6
+			t5 := ejClamp(k2, v[0], k3)
+			t3 = t5
 		}
 		t1 = t3
 	}
@@ -63,12 +64,13 @@ func P0(_, _, _ uintptr, pp unsafe.Pointer, fp unsafe.Pointer) float64 {
 		t2 = ejB(t2 > k0)
 		var t3 float64
 		if t2 != 0 {
-			t4 := ejMin(*p[0], *p[1])
-			t5 := ejMin(t4, k1)
-			t3 = t5
+			t4 := *p[0]
+			t4 = ejMin(t4, *p[1])
+			t4 = ejMin(t4, k1)
+			t3 = t4
 		} else {
-			t6 := ejClamp(k2, *p[0], k3)
-			t3 = t6
+			t5 := ejClamp(k2, *p[0], k3)
+			t3 = t5
 		}
 		t1 = t3
 	}
@@ -96,12 +98,13 @@ func B0(cols, out unsafe.Pointer, n int, fp unsafe.Pointer) {
 			t2 = ejB(t2 > k0)
 			var t3 float64
 			if t2 != 0 {
-				t4 := ejMin(x0, x1)
-				t5 := ejMin(t4, k1)
-				t3 = t5
+				t4 := x0
+				t4 = ejMin(t4, x1)
+				t4 = ejMin(t4, k1)
+				t3 = t4
 			} else {
-				t6 := ejClamp(k2, x0, k3)
-				t3 = t6
+				t5 := ejClamp(k2, x0, k3)
+				t3 = t5
 			}
 			t1 = t3
 		}
