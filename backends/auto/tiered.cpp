@@ -167,20 +167,34 @@ void TieredCompiled::batch(const double* const* cols, std::size_t n, double* out
     if (mode == vm_only && t->unit_->stage_is_final.load(std::memory_order_acquire))
       return t->vm_->eval_batch(at, n - done, out + done);
     const std::size_t m = std::min(kBlock, n - done);
-    // A block on the jit once it is there (the vm's rate is known: a block was timed on
-    // it, here or before), else on the vm; either timed.
-    const bool on_jit = jit && t->vm_row_ns_.load(std::memory_order_relaxed) > 0;
-    const auto t0 = Clock::now();
-    (on_jit ? jit : t->vm_.get())->eval_batch(at, m, out + done);
-    const double s = since(t0);
-    const double ns = s * 1e9 / static_cast<double>(m);
-    if (on_jit) {
-      t->jit_row_ns_.store(ns, std::memory_order_relaxed);
-      t->batch_choice_.store(ns <= t->vm_row_ns_.load(std::memory_order_relaxed) ? batch_on_jit : batch_on_vm,
-                             std::memory_order_relaxed);
+    if (jit) {
+      // Trials: a block on the vm, then one on the jit, each timed, kTrials times (the
+      // best of each, so that a cold first block does not decide); then the faster runs
+      // the batches.
+      auto timed = [&](const Compiled& c, std::atomic<double>& best, std::size_t rows) {
+        const auto t0 = Clock::now();
+        c.eval_batch(done ? shifted.at(done) : cols, rows, out + done);
+        const double ns = since(t0) * 1e9 / static_cast<double>(rows);
+        const double was = best.load(std::memory_order_relaxed);
+        if (was == 0 || ns < was) best.store(ns, std::memory_order_relaxed);
+        done += rows;
+      };
+      timed(*t->vm_, t->vm_row_ns_, m);
+      if (done < n) timed(*jit, t->jit_row_ns_, std::min(kBlock, n - done));
+      if (t->trials_.fetch_add(1, std::memory_order_relaxed) + 1 >= kTrials)
+        t->batch_choice_.store(t->jit_row_ns_.load(std::memory_order_relaxed) <= t->vm_row_ns_.load(std::memory_order_relaxed)
+                                   ? batch_on_jit
+                                   : batch_on_vm,
+                               std::memory_order_relaxed);
+      continue;
+    }
+    if (mode == vm_only) {
+      t->vm_->eval_batch(at, m, out + done);
     } else {
-      t->vm_row_ns_.store(ns, std::memory_order_relaxed);
-      if (mode == counting) t->spend(s, s / static_cast<double>(m) * static_cast<double>(n - done - m));
+      const auto t0 = Clock::now();
+      t->vm_->eval_batch(at, m, out + done);
+      const double s = since(t0);
+      t->spend(s, s / static_cast<double>(m) * static_cast<double>(n - done - m));
     }
     done += m;
   }

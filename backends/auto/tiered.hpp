@@ -48,7 +48,9 @@ class TieredCompiled final : public Compiled {
   mutable std::atomic<double> spent_{0};              // vm seconds measured (sampled for rows)
   // Batches: ns per row measured on a block of each tier (0: not yet), and which runs the
   // batches once both are known (the vm's block kernels match the jit on some expressions).
-  mutable std::atomic<double> vm_row_ns_{0}, jit_row_ns_{0};
+  mutable std::atomic<double> vm_row_ns_{0}, jit_row_ns_{0};  // the best of kTrials blocks each, once the jit is there
+  mutable std::atomic<int> trials_{0};
+  static constexpr int kTrials = 3;  // pairs of blocks (vm, then jit) timed before choosing
   enum BatchChoice : int { undecided, batch_on_jit, batch_on_vm };
   mutable std::atomic<int> batch_choice_{undecided};
   mutable std::function<void(PtrEntry)> on_switch_;   // under unit_->mu
