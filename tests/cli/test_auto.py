@@ -161,6 +161,15 @@ class Auto(unittest.TestCase):
         self.signal_during_build(signal.SIGTERM, ["--backend=auto", "--tier=at-once", "--csv", "-", big],
                                  stdin="a\n1\n2\n")
 
+    def test_a_build_timing_out_leaves_the_vm_answering_with_a_note(self):
+        code, out, err = self.run_("--backend=auto", "--tier=wait", "--verbose", "--build-timeout=0.05",
+                                   "sin(1.25) * 3", "2^10")
+        self.assertEqual((code, out), (0, "2.8469538580667586\n1024\n"), err)
+        self.assertIn("auto: the jit failed", err)
+        self.assertIn("did not finish within 0.05 s", err)
+        self.assertEqual(live_builds(self.cache), 0)
+        self.assertEqual(build_dirs(self.cache), [])
+
     def test_a_failing_build_leaves_the_vm_answering_with_a_note(self):
         code, out, err = self.run_("--backend=auto", "--tier=wait", "--verbose", "--go=/nonexistent/go",
                                    "1+1.2-5", "2^10")
