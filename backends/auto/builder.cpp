@@ -45,13 +45,16 @@ Builder& Builder::instance() {
 
 Builder* Builder::if_started() { return g_started.load(std::memory_order_acquire); }
 
-Builder::Builder() {
+Builder::Builder() : pid_(::getpid()) {
   thread_ = std::thread([this] { run(); });
   std::atexit(&Builder::shutdown);
 }
 
+bool Builder::forked() const { return ::getpid() != pid_; }
+
 void Builder::shutdown() {
   Builder& b = instance();
+  if (b.forked()) return;  // no worker here to stop (and its thread is not this process's)
   b.cancel_all();
   {
     std::lock_guard lock(b.mu_);
@@ -62,11 +65,13 @@ void Builder::shutdown() {
 }
 
 std::string Builder::disabled() const {
+  if (forked()) return "a process made by fork() has no builder";
   std::lock_guard lock(mu_);
   return disabled_;
 }
 
 bool Builder::submit(std::shared_ptr<TierUnit> u) {
+  if (forked()) return false;
   {
     std::lock_guard lock(mu_);
     if (stopping_ || queue_.size() >= kMaxQueued) return false;
@@ -77,6 +82,7 @@ bool Builder::submit(std::shared_ptr<TierUnit> u) {
 }
 
 void Builder::abandon(TierUnit& u) {
+  if (forked()) return;  // the worker that held it is in the parent: its copy is the parent's
   {
     std::lock_guard lock(mu_);
     for (auto it = queue_.begin(); it != queue_.end();)
@@ -88,6 +94,7 @@ void Builder::abandon(TierUnit& u) {
 }
 
 void Builder::cancel_all() {
+  if (forked()) return;
   std::deque<std::shared_ptr<TierUnit>> dropped;
   {
     std::unique_lock lock(mu_);

@@ -4,6 +4,8 @@
 // directory removed) when the unit's last expression is destroyed, and every build is
 // cancelled at exit.
 #pragma once
+#include <sys/types.h>
+
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -43,6 +45,12 @@ class Builder {
   void run();
   void work(const std::shared_ptr<TierUnit>& u);
   static void shutdown();  // std::atexit
+
+  // The process the worker runs in: a child made by fork() has no worker (only the thread
+  // that forked survives), so there the builder is stopped: nothing is queued, nothing
+  // waited for, nothing joined.
+  bool forked() const;
+  pid_t pid_;
 
   mutable std::mutex mu_;
   std::condition_variable wake_;

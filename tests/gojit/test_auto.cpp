@@ -307,3 +307,37 @@ TEST_CASE("auto: a build that fails leaves the vm answering, with a --verbose no
   CHECK_MESSAGE(out.find("auto: the jit failed, the vm runs") != std::string::npos, out);
   CHECK_MESSAGE(out.find("auto: the vm runs it (the jit is off in this process") != std::string::npos, out);
 }
+
+TEST_CASE("auto: a child made by fork() while a build runs answers on the vm and exits without waiting") {
+  env();
+  std::string text = "c";
+  for (int i = 0; i < 300; ++i) text += " * 1.0001 + sin(c + " + std::to_string(i) + ".75)";
+  text += " - " + unique_number();
+  const exprjit::Expression vm = exprjit::compile(text, kVars, {.backend = "vm"});
+  auto e = std::make_unique<exprjit::Expression>(exprjit::compile(text, kVars, {.backend = "auto", .tier = "at-once"}));
+  REQUIRE(eventually([&] { return live_builds() > 0; }));
+  const double want = vm.eval({1, 2, 3});
+  const pid_t child = ::fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    // Only this thread exists here: no builder.  Evaluating, compiling anew, destroying the
+    // expression whose build runs in the parent, and exiting must all go on without it.
+    int rc = same_bits(e->eval({1, 2, 3}), want) ? 0 : 3;
+    const exprjit::Expression f = exprjit::compile("a + b * 2", kVars, {.backend = "auto"});
+    if (f.eval({1, 2, 3}) != 5 || f.how().find("fork") == std::string::npos) rc = 4;
+    e.reset();
+    std::exit(rc);
+  }
+  int status = 0;
+  const auto end = Clock::now() + std::chrono::seconds(60);
+  pid_t got = 0;
+  while ((got = ::waitpid(child, &status, WNOHANG)) == 0 && Clock::now() < end)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (got == 0) ::kill(child, SIGKILL), ::waitpid(child, &status, 0);
+  CHECK(got == child);  // it did not hang
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  e.reset();  // the parent's build: cancelled as usual
+  CHECK(live_builds() == 0);
+  CHECK(build_dirs() == 0);
+}
