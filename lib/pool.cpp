@@ -1,6 +1,8 @@
 // pool.cpp — see pool.hpp.
 #include "lib/pool.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -68,12 +70,13 @@ struct Pool::Impl {
   }
 };
 
-Pool::Pool() : impl_(new Impl) {
+Pool::Pool() : impl_(new Impl), pid_(::getpid()) {
   const unsigned hw = std::max(1u, std::thread::hardware_concurrency());
   for (unsigned i = 1; i < hw; ++i) impl_->workers.emplace_back([this] { impl_->loop(); });
 }
 
 Pool::~Pool() {
+  if (::getpid() != pid_) return;  // a child made by fork(): no workers here (the Impl is left)
   {
     std::lock_guard lock(impl_->mu);
     impl_->stop = true;

@@ -4,7 +4,9 @@
 // shared pool keeps every Expression's parallel batches from oversubscribing the cores
 // (numexpr and OpenMP runtimes do the same).  It holds nothing but its threads and a queue
 // of the current jobs; a job's rows are independent, so results are the same bits whatever
-// the number of threads.
+// the number of threads.  In a child made by fork() the workers are gone: run() then does
+// every task on the calling thread, and the pool is never torn down there (its threads
+// cannot be joined).
 #pragma once
 #include <cstddef>
 #include <functional>
@@ -27,6 +29,7 @@ class Pool {
   ~Pool();
   struct Impl;
   Impl* impl_;
+  long pid_;  // the process the workers run in: a child made by fork() has none to join
 };
 
 }  // namespace exprjit

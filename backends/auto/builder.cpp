@@ -180,7 +180,15 @@ void Builder::work(const std::shared_ptr<TierUnit>& u) {
       u->set_stage(Stage::building);
     }
     if (!code) {
-      note(*u, "auto: building the jit version of " + what(*u) + " in the background; the vm answers meanwhile");
+      std::string why;
+      {
+        std::lock_guard lock(u->mu);
+        why = u->fired_spent < 0 ? std::string("tier policy ") + (tools.policy == TierPolicy::wait ? "wait" : "at-once")
+                                 : "the vm has spent " + ms(u->fired_spent) +
+                                       (u->fired_ahead > 0 ? " (and the batch in progress will take " + ms(u->fired_ahead) + " more)" : "") +
+                                       ", a build costs " + ms(Policy::process().build_seconds());
+      }
+      note(*u, "auto: " + why + ": building the jit version of " + what(*u) + " in the background; the vm answers meanwhile");
       const auto tb = Clock::now();
       code = tools.jit->compile(u->unit);
       Policy::process().record_build(since(tb));

@@ -120,7 +120,7 @@ std::string TieredCompiled::how_now() const {
 
 void TieredCompiled::spend(double seconds, double ahead) const {
   const double total = spent_.fetch_add(seconds, std::memory_order_relaxed) + seconds;
-  if (Policy::process().should_build(total, ahead)) unit_->want_build(unit_);
+  if (Policy::process().should_build(total, ahead)) unit_->want_build(unit_, total, ahead);
 }
 
 template <class F>

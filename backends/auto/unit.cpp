@@ -17,11 +17,12 @@ void TierUnit::set_stage(Stage s, std::string why) {
   done.notify_all();
 }
 
-void TierUnit::want_build(const std::shared_ptr<TierUnit>& self) {
+void TierUnit::want_build(const std::shared_ptr<TierUnit>& self, double spent, double ahead) {
   if (build_wanted.exchange(true, std::memory_order_acq_rel)) return;  // once
   bool submit = false;
   {
     std::lock_guard lock(mu);
+    fired_spent = spent, fired_ahead = ahead;
     if (stage == Stage::cold) {
       set_stage(Stage::queued);
       submit = true;

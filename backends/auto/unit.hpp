@@ -65,8 +65,10 @@ struct TierUnit {
 
   // Sets the stage and switches every live member to follow it (under mu).
   void set_stage(Stage s, std::string why = {});
-  // Asks the builder for a build (once; any thread).
-  void want_build(const std::shared_ptr<TierUnit>& self);
+  // Asks the builder for a build (once; any thread), with what the policy saw: the vm
+  // seconds spent and those a batch in progress will still spend (for --verbose).
+  void want_build(const std::shared_ptr<TierUnit>& self, double spent, double ahead);
+  double fired_spent = -1, fired_ahead = 0;  // under mu; -1: wanted by the tier policy, not measured
 };
 
 }  // namespace exprjit::tier

@@ -197,7 +197,9 @@ TEST_CASE("auto: the measured policy builds once the vm time spent reaches a bui
   CHECK(bad == 0);
   CHECK(batches >= 1);
   std::lock_guard lock(mu);
-  CHECK(events.find("auto: building the jit version") != std::string::npos);
+  CHECK(events.find("auto: the vm has spent ") != std::string::npos);  // the decision, with its numbers
+  CHECK(events.find(", a build costs ") != std::string::npos);
+  CHECK(events.find(": building the jit version") != std::string::npos);
   CHECK(events.find("switching to the jit") != std::string::npos);
   MESSAGE("switched after " << batches << " batches of " << rows.n << " rows");
 }
