@@ -28,12 +28,13 @@ struct CompileFailure {
 class Compiled {
  public:
   Compiled(const std::string& text, const std::vector<std::string>& variables, const std::string& backend,
-           unsigned threads)
-      : f_(compile(text, variables, backend, threads)) {}
+           unsigned threads, const std::string& tier)
+      : f_(compile(text, variables, backend, threads, tier)) {}
 
   const std::vector<std::string>& variables() const { return f_.variables(); }
   const std::vector<std::string>& used_variables() const { return f_.used_variables(); }
   const std::string& backend() const { return f_.backend(); }
+  std::string how() const { return f_.how(); }
   const std::string& text() const { return f_.text(); }
   unsigned threads() const { return f_.threads(); }
 
@@ -55,9 +56,9 @@ class Compiled {
 
  private:
   static exprjit::Expression compile(const std::string& text, const std::vector<std::string>& variables,
-                                     const std::string& backend, unsigned threads) {
+                                     const std::string& backend, unsigned threads, const std::string& tier) {
     try {
-      return exprjit::compile(text, variables, {.backend = backend, .threads = threads});
+      return exprjit::compile(text, variables, {.backend = backend, .tier = tier, .threads = threads});
     } catch (const exprjit::ParseError& e) {
       throw CompileFailure{e.message(), e.line(), e.column(), e.text()};
     }
@@ -83,13 +84,15 @@ PYBIND11_MODULE(_exprjit, m) {
     }
   });
   py::class_<Compiled>(m, "Compiled")
-      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, unsigned>(),
-           py::arg("text"), py::arg("variables"), py::arg("backend"), py::arg("threads"))
+      .def(py::init<const std::string&, const std::vector<std::string>&, const std::string&, unsigned,
+                    const std::string&>(),
+           py::arg("text"), py::arg("variables"), py::arg("backend"), py::arg("threads"), py::arg("tier"))
       .def_property_readonly("variables", &Compiled::variables)
       .def_property_readonly("used_variables", &Compiled::used_variables)
       .def_property_readonly("backend", &Compiled::backend)
       .def_property_readonly("text", &Compiled::text)
       .def_property_readonly("threads", &Compiled::threads)
+      .def_property_readonly("how", &Compiled::how)
       .def("scalar", &Compiled::scalar)
       .def("columns", &Compiled::columns);
   m.def("variables_of", [](const std::string& text) {

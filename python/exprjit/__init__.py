@@ -53,24 +53,26 @@ def _as_float64(name, value):
 class Expression:
     """A compiled expression: call it with one value or array per variable."""
 
-    def __init__(self, text, variables=None, backend=None, threads=0):
+    def __init__(self, text, variables=None, backend=None, threads=0, tier=None):
         if variables is None:
             variables = _exprjit.variables_of(text)
         self._variables_arg = list(variables)
         self._backend_arg = backend or ""
         self._threads = threads
-        self._c = _exprjit.Compiled(text, self._variables_arg, self._backend_arg, threads)
+        self._tier = tier or ""
+        self._c = _exprjit.Compiled(text, self._variables_arg, self._backend_arg, threads, self._tier)
 
     variables = property(lambda self: list(self._c.variables), doc="the order of positional arguments")
     used_variables = property(lambda self: list(self._c.used_variables), doc="the variables the text reads")
     backend = property(lambda self: self._c.backend)
     text = property(lambda self: self._c.text)
+    how = property(lambda self: self._c.how, doc="how the code runs now (auto: which tier)")
 
     def __repr__(self):
         return f"exprjit.Expression({self.text!r}, variables={self.variables!r}, backend={self.backend!r})"
 
     def __reduce__(self):
-        return (_unpickle, (self.text, self._variables_arg, self._backend_arg, self._threads))
+        return (_unpickle, (self.text, self._variables_arg, self._backend_arg, self._threads, self._tier))
 
     def __call__(self, *args, **kwargs):
         names = self.variables
@@ -105,11 +107,11 @@ class Expression:
 _unpickled = {}
 
 
-def _unpickle(text, variables, backend, threads):
-    key = (text, tuple(variables), backend, threads)
+def _unpickle(text, variables, backend, threads, tier=""):
+    key = (text, tuple(variables), backend, threads, tier)
     f = _unpickled.get(key)
     if f is None:
-        f = _unpickled[key] = Expression(text, variables, backend, threads)
+        f = _unpickled[key] = Expression(text, variables, backend, threads, tier)
     return f
 
 
@@ -118,11 +120,13 @@ def compiled_in_this_process():
     return len(_unpickled)
 
 
-def compile(text, variables=None, backend=None, threads=0):  # noqa: A001 (the module's verb)
+def compile(text, variables=None, backend=None, threads=0, tier=None):  # noqa: A001 (the module's verb)
     """Compiles text.  variables: the names in the order of positional arguments (default:
-    those the text reads, in order of first use); backend: "vm" (default), "tree", "jit"
-    (see backends()); threads: for large arrays (0: every core, 1: the calling thread)."""
-    return Expression(text, variables, backend, threads)
+    those the text reads, in order of first use); backend: "vm" (default), "tree", "jit",
+    "auto" (see backends()); threads: for large arrays (0: every core, 1: the calling
+    thread); tier: for "auto", when the jit is built ("measured" default, "at-once",
+    "never", "wait")."""
+    return Expression(text, variables, backend, threads, tier)
 
 
 _cache = {}

@@ -136,3 +136,19 @@ def test_pickling_recompiles():
     g = pickle.loads(pickle.dumps(f))
     assert g.variables == ["b", "a"] and g.text == f.text
     assert g(1.0, 3.0) == f(1.0, 3.0) == 8.0
+
+
+def test_auto_tiers_and_pickling_keeps_the_tier():
+    rng = np.random.default_rng(5)
+    a, b = rng.uniform(-3, 3, 20000), rng.uniform(-3, 3, 20000)
+    text = "atan2(a, b) * exp(b / 4) - 0.0625"
+    want = exprjit.compile(text, backend="tree")(a, b)
+    never = exprjit.compile(text, backend="auto", tier="never")
+    assert never.how.startswith("auto: vm")
+    waited = exprjit.compile(text, backend="auto", tier="wait")
+    assert waited.how.startswith("auto: jit"), waited.how
+    assert same_bits(never(a, b), want) and same_bits(waited(a, b), want)
+    g = pickle.loads(pickle.dumps(waited))
+    assert g._tier == "wait" and g.how.startswith("auto: jit")
+    with pytest.raises(exprjit.Error, match="unknown tier policy"):
+        exprjit.compile(text, backend="auto", tier="sometimes")
