@@ -4,6 +4,7 @@
 #include "backends/gojit/files.hpp"
 
 #include <fcntl.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <unistd.h>
 
@@ -12,6 +13,15 @@
 #include <new>
 
 namespace exprjit::gojit {
+
+namespace {
+// libcrypto is initialised when the program starts, not on first use: its initialisation
+// registers its exit-time cleanup (atexit), and the cleanup must run after every exit
+// handler registered later that may still hash — the auto backend's builder, joined at exit
+// while a lookup of its may be running (LeakSanitizer saw its thread's libcrypto state
+// leak when libcrypto was first used, and so registered, after the builder).
+const bool g_crypto_ready = OPENSSL_init_crypto(0, nullptr) == 1;  // a static initialiser's one effect
+}  // namespace
 
 Sha256::Sha256() : ctx_(EVP_MD_CTX_new()) {
   if (!ctx_ || EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr) != 1) throw std::bad_alloc();
