@@ -329,7 +329,8 @@ class EXPRJIT_API Expression {
   const std::vector<std::string>& used_variables() const;
   const std::string& text() const;     // the source text
   const std::string& backend() const;  // the backend's name
-  // How the code runs (for a person): "vm", "jit: one row direct; ...", the fallback's reason.
+  // How the code runs now (for a person): "vm", "jit: one row direct; ...", the fallback's
+  // reason; for auto, the tier ("auto: vm (the jit is being built)", "auto: jit: ...").
   std::string how() const;
   bool has_bound_variables() const;    // compiled from Symbols with addresses
   explicit operator bool() const noexcept { return impl_ != nullptr; }
