@@ -26,16 +26,6 @@ void Cancel::request() noexcept {
   errno = saved;
 }
 
-bool Cancel::requested() const noexcept {
-  std::uint64_t v = 0;
-  // Peek without consuming: a zero-timeout poll would do too; read + write back is simpler
-  // and keeps the request (an eventfd counter only ever adds).
-  if (::read(fd_, &v, sizeof v) != static_cast<ssize_t>(sizeof v)) return false;
-  ssize_t r = ::write(fd_, &v, sizeof v);
-  (void)r;
-  return true;
-}
-
 void Cancel::reset() noexcept {
   std::uint64_t v = 0;
   ssize_t r = ::read(fd_, &v, sizeof v);

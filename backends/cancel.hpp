@@ -18,7 +18,6 @@ class Cancel {
   Cancel& operator=(const Cancel&) = delete;
 
   void request() noexcept;       // async-signal-safe
-  bool requested() const noexcept;
   void reset() noexcept;         // takes a request back (drains the descriptor)
   int fd() const noexcept { return fd_; }
 
