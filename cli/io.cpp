@@ -18,12 +18,21 @@ constexpr std::size_t kReadBytes = 1 << 16;
 }  // namespace
 
 void Output::write(std::string_view s) {
+  if (s.size() >= kFlushBytes) {  // a large piece (a --csv block) goes out as it is
+    flush();
+    write_all(s);
+    return;
+  }
   buf_.append(s);
   if (buf_.size() >= kFlushBytes) flush();
 }
 
 void Output::flush() {
-  std::string_view rest = buf_;
+  write_all(buf_);
+  buf_.clear();
+}
+
+void Output::write_all(std::string_view rest) {
   while (!failed_ && !rest.empty()) {
     const ssize_t n = ::write(STDOUT_FILENO, rest.data(), rest.size());
     if (n < 0 && errno == EINTR) continue;
@@ -34,7 +43,6 @@ void Output::flush() {
     }
     rest.remove_prefix(static_cast<std::size_t>(n));
   }
-  buf_.clear();
 }
 
 int Output::finish(int status) {

@@ -32,6 +32,8 @@ class Output {
   int finish(int status);
 
  private:
+  void write_all(std::string_view s);  // to stdout, unless a write has failed
+
   std::string buf_;
   bool failed_ = false;
   int errno_ = 0;

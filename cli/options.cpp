@@ -134,7 +134,7 @@ std::optional<Options> parse_options(int argc, char** argv, int* exit_code) {
   app.add_option("--build-timeout", timeout, "jit: seconds before 'go build' is killed (default 120; inf: never)")
       ->type_name("SECONDS");
   app.add_option("--threads", o.compile.threads,
-                 "threads for batch evaluation (--csv): 0 = every core (default), 1 = one")
+                 "threads for batch evaluation: --csv parses, evaluates and formats blocks of rows on this many worker threads (at most one per core); 0 = one per core (default), 1 = the reading thread only")
       ->type_name("N")
       ->check(CLI::Range(0u, 1024u));
   auto* csv = app.add_option("--csv", o.csv,

@@ -1,10 +1,11 @@
 // job.cpp — `exprjit --csv FILE EXPR...`: stream a CSV file through compiled expressions.
 //
-// Records are scanned in place (scan.hpp) and gathered into blocks of up to kBlockRows rows
-// (the used columns parsed into per-variable column arrays, the raw bytes of each record left
-// where they are).  A block is evaluated with one eval_batch call per expression and written
-// out before the buffer is refilled, so the memory held is the buffer, one block of columns
-// and results and the output buffer, whatever the size of the file.
+// This thread reads: records are scanned in place (scan.hpp) and copied into blocks of up
+// to kBlockRows records (block.hpp).  Each block is parsed, evaluated (every expression in
+// one pass) and formatted on a worker thread, and the blocks are written here in input
+// order (pipeline.hpp).  The memory held is the scanner's buffer, a fixed ring of blocks and
+// the output buffer, whatever the size of the file.  One thread (--threads=1) runs the same
+// steps without workers.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,8 +14,11 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <thread>
 
+#include "cli/csv/block.hpp"
 #include "cli/csv/csv.hpp"
+#include "cli/csv/pipeline.hpp"
 #include "cli/csv/scan.hpp"
 
 namespace exprjit::cli {
@@ -24,7 +28,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using csv::Malformed;
 
-constexpr std::size_t kBlockRows = 4096;               // rows per eval_batch call
+using csv::kBlockRows;
 constexpr std::uint64_t kProgressMinBytes = 16 << 20;  // smaller files get no progress bar
 
 std::string mib(std::uint64_t bytes) {
@@ -82,8 +86,15 @@ class Job {
 
  private:
   bool setup(std::string_view header_line);  // false: a compile error, printed
-  void add_row();
-  void flush_block();
+  void add_row(csv::Pipeline& pipe);
+  void write(csv::Block& b);  // a finished block, in input order
+  // Threads beside this one that process blocks: the batch thread count (--threads), at
+  // most one per core (more would only hold more blocks in memory), or none for one thread.
+  unsigned workers() const {
+    const unsigned t = std::min(layout_.exprs.empty() ? 1 : layout_.exprs.front().threads(),
+                                std::max(1u, std::thread::hardware_concurrency()));
+    return t <= 1 ? 0 : t;
+  }
 
   const Options& o_;
   const CompileOptions& co_;
@@ -93,32 +104,25 @@ class Job {
   std::string name_;
   Progress progress_;
 
-  std::vector<std::string> header_;
-  std::vector<int> var_of_col_;       // -1: passes through
-  std::vector<Expression> exprs_;
-  std::vector<std::vector<double>> cols_;  // by variable: a column, or a --var constant
-  std::vector<std::span<const double>> col_spans_;
-  std::vector<std::vector<double>> results_;  // by expression
-  struct Row {  // the record's bytes, where they are in the scanner's buffer
-    std::size_t at, len;
-    std::string_view term;
-  };
-  std::vector<Row> rows_;
+  csv::Layout layout_;
   std::string_view header_term_ = "\n";
+  csv::Pipeline::Sink sink_ = [this](csv::Block& b) { write(b); };
+  csv::Block* block_ = nullptr;  // the block being filled
+  std::optional<Malformed> failed_;  // the first bad row a block found: nothing after it is written
   std::uint64_t rows_done_ = 0;
-  double eval_s_ = 0;
+  double eval_s_ = 0;  // summed over the blocks, whichever thread ran them
 };
 
 bool Job::setup(std::string_view header_line) {
   for (const csv::Field& f : scan_.fields()) {
     std::string_view raw = header_line.substr(f.begin, f.end - f.begin);
-    if (header_.empty() && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);  // UTF-8 BOM, before quotes
-    header_.push_back(std::string(csv::trim(csv::unquote(raw))));
+    if (layout_.header.empty() && raw.substr(0, 3) == "\xEF\xBB\xBF") raw.remove_prefix(3);  // UTF-8 BOM, before quotes
+    layout_.header.push_back(std::string(csv::trim(csv::unquote(raw))));
   }
-  var_of_col_.assign(header_.size(), -1);
+  layout_.var_of_col.assign(layout_.header.size(), -1);
   auto columns_note = [&] {
     std::string cols;
-    for (const std::string& h : header_) cols += (cols.empty() ? "" : ", ") + printable(h, 80);
+    for (const std::string& h : layout_.header) cols += (cols.empty() ? "" : ", ") + printable(h, 80);
     return "note: the columns of " + printable(name_) + " are: " + cols + "\n";
   };
   std::vector<std::string> as = o_.csv_as;
@@ -127,7 +131,7 @@ bool Job::setup(std::string_view header_line) {
     for (std::size_t k = 0; o_.exprs.size() > 1 && k < o_.exprs.size(); ++k) as.push_back("result" + std::to_string(k + 1));
   }
   for (std::size_t k = 0; k < as.size(); ++k) {
-    if (std::find(header_.begin(), header_.end(), as[k]) != header_.end() ||
+    if (std::find(layout_.header.begin(), layout_.header.end(), as[k]) != layout_.header.end() ||
         std::find(as.begin(), as.begin() + static_cast<std::ptrdiff_t>(k), as[k]) != as.begin() + static_cast<std::ptrdiff_t>(k))
       throw Malformed{1, "the result column '" + printable(as[k]) + "' would repeat a column name; choose another with --as"};
   }
@@ -152,7 +156,7 @@ bool Job::setup(std::string_view header_line) {
       std::fputs((format_error(e) + columns_note()).c_str(), stderr);
       return false;
     }
-    for (const std::string& h : header_)
+    for (const std::string& h : layout_.header)
       for (const std::string& c : builtin_constants())
         if (h == c && mentions(text, c, co_))
           throw Malformed{1, "the column '" + h + "' has the name of the constant " + h +
@@ -160,8 +164,8 @@ bool Job::setup(std::string_view header_line) {
     for (const std::string& n : names) {
       if (std::find(vars.begin(), vars.end(), n) != vars.end()) continue;
       int col = -1;
-      for (std::size_t c = 0; c < header_.size(); ++c)
-        if (header_[c] == n) {
+      for (std::size_t c = 0; c < layout_.header.size(); ++c)
+        if (layout_.header[c] == n) {
           if (col >= 0) throw Malformed{1, "the column '" + printable(n) + "' appears twice in the header"};
           col = static_cast<int>(c);
         }
@@ -170,7 +174,7 @@ bool Job::setup(std::string_view header_line) {
         if (v.first == n) var = &v;
       if (col >= 0 && var) throw Malformed{1, "'" + n + "' is both a column and a --var"};
       if (col < 0 && !var) continue;  // the compiler reports it, with its position
-      if (col >= 0) var_of_col_[static_cast<std::size_t>(col)] = static_cast<int>(vars.size());
+      if (col >= 0) layout_.var_of_col[static_cast<std::size_t>(col)] = static_cast<int>(vars.size());
       vars.push_back(n);
       col_of_var.push_back(col);
       var_value.push_back(var ? var->second : 0.0);
@@ -179,98 +183,83 @@ bool Job::setup(std::string_view header_line) {
   }
   try {
     std::vector<std::string> texts(o_.exprs.begin(), o_.exprs.end());
-    exprs_ = compile_many(texts, syms, co_);
+    layout_.exprs = compile_many(texts, syms, co_);
   } catch (const ParseError& e) {
     std::fputs((format_error(e) + columns_note()).c_str(), stderr);
     return false;
   }
-  cols_.assign(vars.size(), std::vector<double>(kBlockRows));
-  for (std::size_t v = 0; v < vars.size(); ++v)
-    if (col_of_var[v] < 0) std::fill(cols_[v].begin(), cols_[v].end(), var_value[v]);  // a --var: constant
-  for (const auto& c : cols_) col_spans_.emplace_back(c);
-  results_.assign(exprs_.size(), std::vector<double>(kBlockRows));
-  rows_.reserve(kBlockRows);
+  layout_.col_of_var = std::move(col_of_var);
+  layout_.var_value = std::move(var_value);
   std::string head(header_line);
   for (const std::string& a : as) head += "," + csv::quote(a);
   out_.write(head + std::string(header_term_));
   return true;
 }
 
-void Job::add_row() {
-  const std::vector<csv::Field>& fields = scan_.fields();
-  const std::string_view rec = scan_.record();
-  if (fields.size() != header_.size())
-    throw Malformed{scan_.record_line(), "expected " + std::to_string(header_.size()) + " fields (as the header), found " +
-                                             std::to_string(fields.size())};
-  const std::size_t r = rows_.size();
-  for (std::size_t c = 0; c < header_.size(); ++c) {
-    const int v = var_of_col_[c];
-    if (v < 0) continue;
-    std::string_view raw = rec.substr(fields[c].begin, fields[c].end - fields[c].begin);
-    std::optional<double> x = raw.empty() || raw[0] != '"' ? csv::parse_number(raw) : csv::parse_number(csv::unquote(raw));
-    if (!x) {
-      if (csv::trim(raw).empty()) throw Malformed{scan_.record_line(), "column '" + printable(header_[c]) + "': empty value"};
-      throw Malformed{scan_.record_line(),
-                      "column '" + printable(header_[c]) + "': '" + printable(raw, 40) + "' is not a number"};
-    }
-    cols_[static_cast<std::size_t>(v)][r] = *x;
-  }
-  rows_.push_back({scan_.record_offset(), rec.size(), scan_.terminator().empty() ? header_term_ : scan_.terminator()});
-  if (rows_.size() == kBlockRows) flush_block();
+void Job::add_row(csv::Pipeline& pipe) {
+  if (scan_.fields().size() != layout_.header.size())
+    throw Malformed{scan_.record_line(), "expected " + std::to_string(layout_.header.size()) +
+                                             " fields (as the header), found " + std::to_string(scan_.fields().size())};
+  if (!block_) block_ = &pipe.fresh(sink_);
+  block_->add(scan_, layout_, header_term_);
+  if (block_->full()) pipe.submit(sink_), block_ = nullptr;
 }
 
-void Job::flush_block() {
-  if (rows_.empty()) return;
-  auto t0 = Clock::now();
-  const std::size_t n = rows_.size();
-  std::vector<std::span<const double>> spans;
-  for (const auto& c : cols_) spans.emplace_back(c.data(), n);
-  for (std::size_t k = 0; k < exprs_.size(); ++k) exprs_[k].eval_batch(spans, std::span(results_[k].data(), n));
-  eval_s_ += std::chrono::duration<double>(Clock::now() - t0).count();
-  std::string text;
-  const std::string_view buf = scan_.buffer();
-  for (std::size_t r = 0; r < n; ++r) {
-    text += buf.substr(rows_[r].at, rows_[r].len);
-    for (const auto& res : results_) text += ',', text += format_number(res[r]);
-    text += rows_[r].term;
+void Job::write(csv::Block& b) {
+  if (failed_) return;  // after the first bad row
+  b.rethrow();
+  out_.write(b.text());
+  eval_s_ += b.eval_seconds();
+  rows_done_ += b.rows();
+  if (b.error()) {
+    rows_done_ -= b.rows();
+    failed_ = b.error();
+    return;
   }
-  out_.write(text);
-  rows_done_ += n;
-  rows_.clear();
-  progress_.update(scan_.bytes_consumed(), rows_done_);
+  progress_.update(b.bytes_in(), rows_done_);
 }
 
 int Job::run() {
   int status = 0;
+  std::optional<Malformed> bad;
   try {
     // The header: the first non-blank record.
     bool have_header = false;
     auto none = [] {};
-    auto write_block = [this] { flush_block(); };  // the block's rows point into the buffer
     while (!have_header && scan_.next(none)) have_header = !csv::trim(scan_.record()).empty();
     if (!have_header) throw Malformed{scan_.line() > 1 ? scan_.line() - 1 : 1, "no header row (the input is empty)"};
     if (!scan_.terminator().empty()) header_term_ = scan_.terminator() == "\r\n" ? "\r\n" : "\n";
     if (!setup(std::string(scan_.record()))) return 1;
-    while (!out_.failed() && scan_.next(write_block)) {
-      if (csv::trim(scan_.record()).empty()) continue;  // a blank line (or blanks only)
-      add_row();
+    // Blocks own copies of their records, so a refill of the scanner's buffer moves nothing
+    // they point at.
+    csv::Pipeline pipe(layout_, workers());
+    try {
+      while (!out_.failed() && !failed_ && scan_.next(none)) {
+        if (csv::trim(scan_.record()).empty()) continue;  // a blank line (or blanks only)
+        add_row(pipe);
+      }
+    } catch (const Malformed& m) {
+      bad = m;  // after the rows before it, which are in blocks still in flight
     }
-    flush_block();
+    if (block_) pipe.submit(sink_), block_ = nullptr;
+    pipe.drain(sink_);
+    if (failed_) bad = failed_;  // a bad value comes before whatever stopped the reading
   } catch (const Malformed& m) {
-    flush_block();  // the rows before the bad one
-    out_.flush();
-    progress_.clear();
-    std::fprintf(stderr, "%s:%llu: error: %s\n", printable(name_).c_str(), static_cast<unsigned long long>(m.line),
-                 m.message.c_str());
-    status = 1;
+    bad = m;
   }
   out_.flush();
   progress_.clear();
+  if (bad) {
+    std::fprintf(stderr, "%s:%llu: error: %s\n", printable(name_).c_str(), static_cast<unsigned long long>(bad->line),
+                 bad->message.c_str());
+    status = 1;
+  }
   if (o_.time)
     std::fprintf(stderr, "%s\n",
-                 rep_.summary(exprs_.empty() ? o_.compile.backend : exprs_.front().backend(), eval_s_).c_str());
+                 rep_.summary(layout_.exprs.empty() ? o_.compile.backend : layout_.exprs.front().backend(), eval_s_).c_str());
   return status;
 }
+
 
 }  // namespace
 

@@ -301,6 +301,75 @@ def run_with_tty_stderr(args):
     return p.returncode, out.decode(), err.decode("utf-8", "replace")
 
 
+class Parallel(unittest.TestCase):
+    """Blocks are parsed, evaluated and formatted on worker threads (--threads) and written
+    in input order: the bytes must not depend on the thread count, and an error must keep
+    exactly the rows before it whichever thread found it."""
+
+    EXPRS = ("x*y - x/3", "x < y ? sin(x) : y^3", "max(x, y, 0.5)")
+
+    def test_same_bytes_whatever_the_thread_count(self):
+        # Quoted tags, CRLF and blank lines mixed in, 25 blocks and a ragged last one.
+        data, _, _ = numbers_file(101_111, seed=23)
+        lines = data.split("\n")
+        for i in range(7, len(lines) - 1, 5003):
+            lines[i] += "\r"
+        for i in range(11, len(lines) - 1, 7919):
+            lines[i] = lines[i] + "\n"  # a blank line after it
+        path = write("par.csv", "\n".join(lines))
+        outs = {}
+        for t in ("1", "2", "3", "8"):
+            code, out, err = run("--threads", t, "--csv", path, *self.EXPRS)
+            self.assertEqual((code, err), (0, ""), t)
+            outs[t] = out
+        self.assertEqual(len(outs["1"].split("\n")), len(data.split("\n")) + 0)
+        for t in ("2", "3", "8"):
+            self.assertTrue(outs[t] == outs["1"], f"--threads={t} wrote other bytes than --threads=1")
+
+    def test_a_bad_value_keeps_every_row_before_on_any_thread_count(self):
+        # The bad row sits in the middle of a block that is not the first in flight.
+        data, _, _ = numbers_file(60_000, bad_at=41_000)
+        path = write("parbad.csv", data)
+        for t in ("1", "2", "4"):
+            code, out, err = run("--threads", t, "--csv", path, *self.EXPRS)
+            self.assertEqual(code, 1, t)
+            self.assertEqual(err, f"{path}:41001: error: column 'x': 'bad' is not a number\n", t)
+            lines = out.split("\n")
+            self.assertEqual(len(lines), 1 + 40_999 + 1, t)  # header, the good rows, ""
+            self.assertTrue(lines[40_999].startswith("40999,"), t)
+
+    def test_the_first_error_in_the_file_is_the_one_reported(self):
+        # A bad value (found by a worker) at row 20,000 and a short record (found by the
+        # reading thread, later in time than the worker may look) at row 30,000.
+        data, _, _ = numbers_file(40_000, bad_at=20_000)
+        lines = data.split("\n")
+        lines[30_000] = "30000,1.5"
+        path = write("twobad.csv", "\n".join(lines))
+        for t in ("1", "2", "4"):
+            code, out, err = run("--threads", t, "--csv", path, "x+y")
+            self.assertEqual(code, 1, t)
+            self.assertEqual(err, f"{path}:20001: error: column 'x': 'bad' is not a number\n", t)
+            self.assertEqual(len(out.split("\n")), 1 + 19_999 + 1, t)
+        # The short record alone: every row before it, whatever the thread count.
+        lines = numbers_file(40_000)[0].split("\n")
+        lines[30_000] = "30000,1.5"
+        path = write("short.csv", "\n".join(lines))
+        for t in ("1", "2", "4"):
+            code, out, err = run("--threads", t, "--csv", path, "x+y")
+            self.assertEqual(code, 1, t)
+            self.assertEqual(err, f"{path}:30001: error: expected 4 fields (as the header), found 2\n", t)
+            self.assertEqual(len(out.split("\n")), 1 + 29_999 + 1, t)
+
+    def test_a_write_error_is_an_error_on_several_threads(self):
+        data, _, _ = numbers_file(30_000)
+        path = write("full.csv", data)
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([EXE, "--threads", "2", "--csv", path, "x+y"], stdout=full,
+                               stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=120)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("error: cannot write the output", p.stderr.decode())
+
+
 class Progress(unittest.TestCase):
     def test_bar_only_on_a_terminal_and_a_large_input(self):
         line = "1.5,2.5\n"
