@@ -2,7 +2,7 @@
 // cheap and an expensive expression over a range of row counts (docs/benchmarks.md,
 // "Parallel batches"; the cut-off rule of docs/api.md).
 //
-//   build/bench/exprjit_parallel [BACKEND]
+//   build/bench/exprjit_parallel [BACKEND [EXPR...]]   (EXPR over a and b; default the two above)
 #include <exprjit/exprjit.hpp>
 
 #include <algorithm>
@@ -14,7 +14,9 @@ int main(int argc, char** argv) {
   const char* backend = argc > 1 ? argv[1] : "vm";
   std::vector<double> a(10000000), b(a.size()), out(a.size());
   for (std::size_t i = 0; i < a.size(); ++i) a[i] = 0.5 + (i % 1000) * 1e-3, b[i] = 1.5 - (i % 777) * 1e-3;
-  for (const char* text : {"a+b", "sin(a)*cos(b) + sqrt(a*b)"}) {
+  std::vector<const char*> texts(argv + std::min(argc, 2), argv + argc);
+  if (texts.empty()) texts = {"a+b", "sin(a)*cos(b) + sqrt(a*b)"};
+  for (const char* text : texts) {
     const exprjit::Expression one = exprjit::compile(text, {"a", "b"}, {.backend = backend, .threads = 1});
     const exprjit::Expression two = exprjit::compile(text, {"a", "b"}, {.backend = backend, .threads = 2});
     for (std::size_t n : {4096ul, 16384ul, 32768ul, 65536ul, 131072ul, 1000000ul, 10000000ul}) {

@@ -5,6 +5,8 @@
 // (the loops are element-wise: vectorising them changes no rounding, and -ffp-contract=off
 // keeps multiply and add apart).
 #include <algorithm>
+#include <bit>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -114,7 +116,15 @@ void run_batch(const Program& p, const double* const* cols, std::size_t n, doubl
           const double* c = VB_DST(pc->b);
           const double* t = VB_DST(pc->c);
           const double* e = VB_DST(pc->c + 1);
-          for (std::size_t i = 0; i < m; ++i) d[i] = rt::truth(c[i]) ? t[i] : e[i];
+          // Both arms are loaded and one is picked by a mask, without a branch: a branch on
+          // data-dependent conditions mispredicts on half the rows of random data (docs/
+          // design.md, "Batch evaluation").  Bits are moved, never arithmetic: the chosen
+          // value is exactly the arm's (-0 and NaN payloads included).
+          for (std::size_t i = 0; i < m; ++i) {
+            const std::uint64_t keep = rt::truth(c[i]) ? ~std::uint64_t{0} : 0;
+            d[i] = std::bit_cast<double>((std::bit_cast<std::uint64_t>(t[i]) & keep) |
+                                         (std::bit_cast<std::uint64_t>(e[i]) & ~keep));
+          }
           ++pc;
           break;
         }
