@@ -338,27 +338,24 @@ class Parallel(unittest.TestCase):
             self.assertEqual(len(lines), 1 + 40_999 + 1, t)  # header, the good rows, ""
             self.assertTrue(lines[40_999].startswith("40999,"), t)
 
+    def stops_at(self, name, data, line, message):
+        """On 1, 2 and 4 threads: exit 1, exactly `message` at `line`, the rows before it."""
+        path = write(name, data)
+        for t in ("1", "2", "4"):
+            code, out, err = run("--threads", t, "--csv", path, "x+y")
+            self.assertEqual((code, err), (1, f"{path}:{line}: error: {message}\n"), t)
+            self.assertEqual(len(out.split("\n")), 1 + (line - 2) + 1, t)  # header, the rows, ""
+
     def test_the_first_error_in_the_file_is_the_one_reported(self):
         # A bad value (found by a worker) at row 20,000 and a short record (found by the
         # reading thread, later in time than the worker may look) at row 30,000.
-        data, _, _ = numbers_file(40_000, bad_at=20_000)
-        lines = data.split("\n")
+        lines = numbers_file(40_000, bad_at=20_000)[0].split("\n")
         lines[30_000] = "30000,1.5"
-        path = write("twobad.csv", "\n".join(lines))
-        for t in ("1", "2", "4"):
-            code, out, err = run("--threads", t, "--csv", path, "x+y")
-            self.assertEqual(code, 1, t)
-            self.assertEqual(err, f"{path}:20001: error: column 'x': 'bad' is not a number\n", t)
-            self.assertEqual(len(out.split("\n")), 1 + 19_999 + 1, t)
+        self.stops_at("twobad.csv", "\n".join(lines), 20_001, "column 'x': 'bad' is not a number")
         # The short record alone: every row before it, whatever the thread count.
         lines = numbers_file(40_000)[0].split("\n")
         lines[30_000] = "30000,1.5"
-        path = write("short.csv", "\n".join(lines))
-        for t in ("1", "2", "4"):
-            code, out, err = run("--threads", t, "--csv", path, "x+y")
-            self.assertEqual(code, 1, t)
-            self.assertEqual(err, f"{path}:30001: error: expected 4 fields (as the header), found 2\n", t)
-            self.assertEqual(len(out.split("\n")), 1 + 29_999 + 1, t)
+        self.stops_at("short.csv", "\n".join(lines), 30_001, "expected 4 fields (as the header), found 2")
 
     def test_a_write_error_is_an_error_on_several_threads(self):
         data, _, _ = numbers_file(30_000)
