@@ -16,7 +16,8 @@
 
 namespace exprjit::cli::csv {
 
-inline constexpr std::size_t kBlockRows = 4096;  // records per block: one eval_batch_many call
+inline constexpr std::size_t kBlockRows = 4096;     // records per block at most: one eval_batch_many call
+inline constexpr std::size_t kBlockBytes = 1 << 20;  // a block is full from this many bytes of records on
 
 // What processing a block needs, fixed once the header has been read; shared, read-only,
 // by every thread.
@@ -40,7 +41,9 @@ class Block {
   // Appends the scanner's current record (its field count already checked).
   void add(const Scanner& s, const Layout& l, std::string_view default_term);
   std::size_t rows() const { return recs_.size(); }
-  bool full() const { return recs_.size() == kBlockRows; }
+  // Full at kBlockRows records, or earlier with long records: the bytes a block holds stay
+  // near kBlockBytes (plus one record), so the ring's memory does not grow with them.
+  bool full() const { return recs_.size() == kBlockRows || bytes_.size() >= kBlockBytes; }
   void clear();
 
   // Parses the used fields, evaluates every expression over the rows and formats them into

@@ -357,6 +357,24 @@ class Parallel(unittest.TestCase):
         lines[30_000] = "30000,1.5"
         self.stops_at("short.csv", "\n".join(lines), 30_001, "expected 4 fields (as the header), found 2")
 
+    def test_long_records_do_not_multiply_the_memory(self):
+        # 300 records of 200 kB (60 MB): a block is full by its bytes long before 4096
+        # records, so the ring of blocks in flight holds a few MB, not the file.
+        path = os.path.join(TMP, "long.csv")
+        with open(path, "w") as f:
+            f.write("note,x\n")
+            for i in range(300):
+                f.write('"' + "n" * 200_000 + f'",{i}\n')
+        peak = peak_rss(["--threads", "2", "--csv", path, "x*2"])
+        code, out, err = run("--threads", "2", "--csv", path, "x*2")
+        os.unlink(path)
+        self.assertEqual((code, err), (0, ""))
+        self.assertEqual(out.count("\n"), 301)
+        self.assertTrue(out.endswith(f'",299,598\n'))
+        print(f"\npeak RSS {peak / 2**20:.1f} MiB for 60 MB of 200 kB records", file=sys.stderr)
+        if os.environ.get("EXPRJIT_B_SANITIZE", "none") == "none":  # sanitizers add their own
+            self.assertLess(peak, 40 << 20)
+
     def test_a_write_error_is_an_error_on_several_threads(self):
         data, _, _ = numbers_file(30_000)
         path = write("full.csv", data)
