@@ -117,6 +117,31 @@ static_assert(sizeof(kOpInfo) / sizeof(kOpInfo[0]) == kNumOps);
 
 inline const OpInfo& info(Op op) { return kOpInfo[static_cast<std::uint32_t>(op)]; }
 
+// Whether an instruction's handler calls a C function (opcodes.def, "CALLS"): a built-in's
+// implementation, a host function, a language function.
+inline constexpr bool kCallsOut[] = {
+#define VM_NO2(name, s, ...) false,
+#define VM_NO1(name, s, ...) false,
+#define VM_YES2(name, s, ...) true,
+#define VM_YES1(name, s, ...) true,
+#define BINARY(name, mn, expr, meaning) VM_SHAPES2(VM_NO2, name, _)
+#define UNARY(name, mn, expr, meaning) VM_SHAPES1(VM_NO1, name, _)
+#define TERNARY(name, mn, expr, meaning) false,
+#define FUSED(name, mn, ka, kb, kc, kd, expr, meaning) false,
+#define OP(name, mn, ka, kb, kc, meaning) false,
+#define CALLS_BINARY(name, mn, expr, meaning) VM_SHAPES2(VM_YES2, name, _)
+#define CALLS_UNARY(name, mn, expr, meaning) VM_SHAPES1(VM_YES1, name, _)
+#define CALLS_TERNARY(name, mn, expr, meaning) true,
+#define CALLS_OP(name, mn, ka, kb, kc, meaning) true,
+#include "backends/vm/isa/opcodes.def"
+#undef VM_NO2
+#undef VM_NO1
+#undef VM_YES2
+#undef VM_YES1
+};
+static_assert(sizeof(kCallsOut) / sizeof(kCallsOut[0]) == kNumOps);
+constexpr bool calls_out(Op op) { return kCallsOut[static_cast<std::uint32_t>(op)]; }
+
 // The instruction family of each built-in function, from builtins.def by arity.
 struct FnOp {
   enum Arity : std::uint8_t { unary, binary, ternary } arity;
