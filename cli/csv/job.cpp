@@ -28,7 +28,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using csv::Malformed;
 
-using csv::kBlockRows;
 constexpr std::uint64_t kProgressMinBytes = 16 << 20;  // smaller files get no progress bar
 
 std::string mib(std::uint64_t bytes) {
@@ -208,14 +207,13 @@ void Job::add_row(csv::Pipeline& pipe) {
 void Job::write(csv::Block& b) {
   if (failed_) return;  // after the first bad row
   b.rethrow();
-  out_.write(b.text());
+  out_.write(b.text());  // with an error: the rows before it
   eval_s_ += b.eval_seconds();
-  rows_done_ += b.rows();
   if (b.error()) {
-    rows_done_ -= b.rows();
     failed_ = b.error();
     return;
   }
+  rows_done_ += b.rows();
   progress_.update(b.bytes_in(), rows_done_);
 }
 
@@ -259,7 +257,6 @@ int Job::run() {
                  rep_.summary(layout_.exprs.empty() ? o_.compile.backend : layout_.exprs.front().backend(), eval_s_).c_str());
   return status;
 }
-
 
 }  // namespace
 

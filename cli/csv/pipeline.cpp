@@ -7,7 +7,8 @@ namespace exprjit::cli::csv {
 constexpr std::size_t kBlocksPerWorker = 2;
 
 Pipeline::Pipeline(const Layout& layout, unsigned workers)
-    : layout_(layout), ring_(workers == 0 ? 1 : workers * kBlocksPerWorker + 1), inline_scratch_(workers == 0 ? layout : Layout{}) {
+    : layout_(layout), ring_(workers == 0 ? 1 : workers * kBlocksPerWorker + 1) {
+  if (workers == 0) inline_scratch_.emplace(layout);
   for (unsigned w = 0; w < workers; ++w) workers_.emplace_back([this] { work(); });
 }
 
@@ -68,7 +69,7 @@ void Pipeline::submit(const Sink& sink) {
   ++in_flight_;
   if (workers_.empty()) {
     lock.unlock();
-    slot.block.process(layout_, inline_scratch_);
+    slot.block.process(layout_, *inline_scratch_);
     lock.lock();
     slot.state = State::done;
   } else {

@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -53,7 +54,7 @@ class Pipeline {
   std::mutex mu_;
   std::condition_variable queued_, done_;
   std::vector<std::thread> workers_;
-  Scratch inline_scratch_;  // for workers == 0
+  std::optional<Scratch> inline_scratch_;  // with no workers: submit() processes here
 };
 
 }  // namespace exprjit::cli::csv
