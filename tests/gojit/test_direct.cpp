@@ -199,10 +199,17 @@ TEST_CASE("direct: many threads call directly at once while SIGURG hits them") {
   const double* ptrs[3] = {cols[0].data(), cols[1].data(), cols[2].data()};
   for (std::size_t k = 0; k < checked.size(); ++k) vm[k]->eval_batch(ptrs, kRows, want[k].data());
 
+  // The workers start together and stay alive until the signalling stops, so every
+  // pthread_kill finds its thread and at least one round of signals is sent while they run.
+  // (Waiting for "some thread is running" raced: on a loaded machine all eight could finish
+  // before the main thread looked, and it then waited for ever.)
+  constexpr unsigned kThreads = 8;
   std::atomic<long> wrong{0}, calls{0};
-  std::atomic<int> running{0};
+  std::atomic<unsigned> started{0}, finished{0};
+  std::atomic<bool> go{false}, release{false};
   auto worker = [&](unsigned seed) {
-    ++running;
+    ++started;
+    while (!go.load()) std::this_thread::yield();
     std::vector<double> out(kRows);
     for (int pass = 0; pass < 6; ++pass) {
       for (std::size_t r = seed % 7; r < kRows; r += 3) {
@@ -215,20 +222,23 @@ TEST_CASE("direct: many threads call directly at once while SIGURG hits them") {
       direct[k]->eval_batch(ptrs, kRows, out.data());
       for (std::size_t r = 0; r < kRows; ++r) wrong += !test::same_bits(out[r], want[k][r]);
     }
-    --running;
+    ++finished;
+    while (!release.load()) std::this_thread::yield();
   };
   std::vector<std::thread> threads;
-  for (unsigned t = 0; t < 8; ++t) threads.emplace_back(worker, t);
+  for (unsigned t = 0; t < kThreads; ++t) threads.emplace_back(worker, t);
+  while (started.load() < kThreads) std::this_thread::yield();
+  go = true;
   long signals = 0;
-  while (running.load() == 0) std::this_thread::yield();
-  while (running.load() > 0) {
-    for (unsigned t = 0; t < 8; ++t) signals += ::pthread_kill(threads[t].native_handle(), SIGURG) == 0;
+  do {
+    for (auto& th : threads) signals += ::pthread_kill(th.native_handle(), SIGURG) == 0;
     std::this_thread::sleep_for(std::chrono::microseconds(200));
-  }
+  } while (finished.load() < kThreads);
+  release = true;
   for (auto& th : threads) th.join();
   CHECK(wrong == 0);
   long expected = 0;
-  for (unsigned t = 0; t < 8; ++t) expected += 6 * static_cast<long>((kRows - t % 7 + 2) / 3);
+  for (unsigned t = 0; t < kThreads; ++t) expected += 6 * static_cast<long>((kRows - t % 7 + 2) / 3);
   CHECK(calls == expected);
   CHECK(signals > 0);
   MESSAGE(calls.load() << " direct calls and 48 direct batches on 8 threads; " << signals << " SIGURG sent to them");
